@@ -1,0 +1,173 @@
+"""HTTP plumbing for every service's Chalice app: problem documents, body parsing, principals, headers.
+
+`BankApp.route` wraps each view so that a `DomainError` or a pydantic `ValidationError` becomes a
+problem document, and the middleware gives every response the same headers and turns anything
+unexpected into a 500 problem that carries the correlation id (never a stack trace).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice import Chalice, Response  # type: ignore[attr-defined]
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from core import problems
+from core.auth import Principal, principal_from_authorizer
+from core.errors import BodyTooLarge, DomainError, MalformedJson, UnsupportedMediaType, ValidationFailed
+from core.observability import logger, metrics
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+SECURITY_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Correlation-Id, Idempotency-Replayed",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def problem_response(document: dict[str, Any]) -> Response:
+    return Response(
+        body=document,
+        status_code=int(document["status"]),
+        headers={"Content-Type": problems.PROBLEM_CONTENT_TYPE},
+    )
+
+
+def validation_problem(error: ValidationError) -> dict[str, Any]:
+    # include_input=False: a rejected password or PIN must never be echoed back or logged.
+    fields = [
+        {
+            "field": ".".join(str(part) for part in item["loc"]) or "body",
+            "message": item["msg"],
+            "type": item["type"],
+        }
+        for item in error.errors(include_input=False, include_url=False, include_context=False)
+    ]
+    return problems.from_error(ValidationFailed(errors=fields))
+
+
+class BankApp(Chalice):  # type: ignore[misc]
+    """A Chalice app whose routes speak problem documents and accept any content type at the door
+    (the body parser answers a wrong one with a 415 problem instead of Chalice's own format)."""
+
+    def __init__(self, app_name: str) -> None:
+        super().__init__(app_name=app_name)
+        self.register_middleware(_http_middleware, "http")
+
+    def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        kwargs.setdefault("content_types", ["*/*"])
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def guarded(**params: Any) -> Any:
+                try:
+                    return view(**params)
+                except DomainError as error:
+                    return problem_response(problems.from_error(error))
+                except ValidationError as error:
+                    return problem_response(validation_problem(error))
+
+            register(guarded)
+            return view
+
+        return decorator
+
+    # Request helpers: views call these instead of touching the raw event.
+    @property
+    def request(self) -> Request:
+        assert self.current_request is not None
+        return self.current_request
+
+    def principal(self) -> Principal:
+        return principal_from_authorizer(self.request.context.get("authorizer"))
+
+    def body(self, model: type[ModelT]) -> ModelT:
+        return parse_body(self.request, model)
+
+    def query(self, name: str) -> str | None:
+        params = self.request.query_params or {}
+        value = params.get(name)
+        return str(value) if value is not None else None
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return str(value) if value is not None else None
+
+
+def parse_body[ModelT: BaseModel](request: Request, model: type[ModelT]) -> ModelT:
+    """JSON body → model, with every failure a 4xx problem (media type, size, syntax, depth, fields)."""
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType()
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise MalformedJson() from exc
+    if not isinstance(data, dict):
+        raise MalformedJson("The body must be a JSON object")
+    return model.model_validate(data)
+
+
+def correlation_id_of(event: Any) -> str:
+    headers = {str(k).lower(): v for k, v in ((event.headers or {}) if event else {}).items()}
+    context = (event.context or {}) if event else {}
+    return str(headers.get("x-correlation-id") or context.get("requestId") or "")
+
+
+def _http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    correlation_id = correlation_id_of(event)
+    logger.append_keys(correlation_id=correlation_id)
+    try:
+        response = get_response(event)
+    except Exception:
+        logger.exception("Unhandled error")
+        response = problem_response(problems.internal_error(correlation_id))
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+    response = _as_problem_if_framework_error(response, correlation_id)
+    for name, value in {**SECURITY_HEADERS, "X-Correlation-Id": correlation_id}.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _as_problem_if_framework_error(response: Response, correlation_id: str) -> Response:
+    """Chalice's own errors ({"Code","Message"}) become problem documents, so clients see one format."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    if response.status_code >= 500:
+        return problem_response(problems.internal_error(correlation_id))
+    code = {405: "method_not_allowed", 415: "unsupported_media_type"}.get(response.status_code, "bad_request")
+    document = problems.problem_document(
+        code=code, title=str(body.get("Message") or "Bad request"), status=response.status_code
+    )
+    return problem_response(document)
+
+
+def add_health_routes(app: BankApp, service: str, *paths: str) -> None:
+    """`GET <path>` → 200 {"status": "ok", "service": ...}; public, used by `make up` and monitors."""
+
+    def health() -> Response:
+        return json_response({"status": "ok", "service": service})
+
+    for path in paths:
+        app.route(path, methods=["GET"], name=f"health_{path.strip('/').replace('/', '_') or 'root'}")(health)

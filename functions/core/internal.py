@@ -1,0 +1,70 @@
+"""Service-to-service calls: a direct Lambda invoke with `{"action", "payload"}`.
+
+The callee answers `{"result": ...}` or `{"error": {"code", "kind", "title", "detail"}}`; the caller
+re-raises the error with the same code and kind, so a problem document passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from core import aws
+from core.errors import DomainError, ErrorKind, ServiceUnavailable, error_class
+from core.observability import logger
+
+Action = Callable[[dict[str, Any]], Any]
+
+
+@cache
+def _remote_error_class(code: str, kind: str, title: str) -> type[DomainError]:
+    return error_class(code, ErrorKind(kind), title)
+
+
+def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
+    response = aws.client("lambda").invoke(
+        FunctionName=function_name,
+        Payload=json.dumps({"action": action, "payload": payload}).encode(),
+    )
+    raw = response["Payload"].read()
+    if response.get("FunctionError"):
+        logger.error(
+            "Internal call failed", extra={"function": function_name, "action": action, "error": raw}
+        )
+        raise ServiceUnavailable()
+    answer = json.loads(raw)
+    if "error" in answer:
+        error = answer["error"]
+        cls = _remote_error_class(error["code"], error["kind"], error["title"])
+        raise cls(error.get("detail"), **error.get("extra", {}))
+    return answer["result"]
+
+
+def serve(actions: Mapping[str, Action]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """Build the Lambda handler of a service's internal function from its action table."""
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        action = actions.get(str(event.get("action")))
+        if action is None:
+            return {"error": _error_body("unknown_action", ErrorKind.INVALID, "Unknown action", None, {})}
+        try:
+            return {"result": action(event.get("payload") or {})}
+        except DomainError as error:
+            return {"error": _error_body(error.code, error.kind, error.title, error.detail, error.extra)}
+        except ValidationError as error:
+            detail = str(error.errors(include_input=False, include_url=False))
+            return {
+                "error": _error_body("validation_failed", ErrorKind.INVALID, "Invalid payload", detail, {})
+            }
+
+    return handler
+
+
+def _error_body(
+    code: str, kind: ErrorKind, title: str, detail: str | None, extra: dict[str, Any]
+) -> dict[str, Any]:
+    return {"code": code, "kind": str(kind), "title": title, "detail": detail, "extra": extra}

@@ -1,0 +1,1 @@
+"""LocalStack plugins that let the bank run offline without Docker (see docs/decisions)."""

@@ -1,0 +1,208 @@
+"""Start, stop and inspect a LocalStack that runs the bank offline, with the project's plugins.
+
+Used by `make up/down/status` (one long-lived cloud under `.localcloud/`) and by the test suites,
+which start their own cloud on a free port with a throw-away state directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALCLOUD_DIR = ROOT / ".localcloud"
+LOCALSTACK_PYTHON = LOCALCLOUD_DIR / "ls-venv" / "bin" / "python"
+FUNCTION_PYTHON = LOCALCLOUD_DIR / "fn-venv" / "bin" / "python"
+SERVICES = (
+    "dynamodb,dynamodbstreams,sqs,sns,s3,apigateway,lambda,iam,sts,logs,cloudformation,"
+    "events,scheduler,secretsmanager,ssm,kms,ses"
+)
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def localstack_env(port: int, state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a LocalStack of this project runs with (see docs/decisions/0001)."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "TZ")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env.update(
+        {
+            "GATEWAY_LISTEN": f"127.0.0.1:{port}",
+            "SERVICES": SERVICES,
+            "PROVIDER_OVERRIDE_DYNAMODB": "moto",
+            "PROVIDER_OVERRIDE_DYNAMODBSTREAMS": "moto",
+            "LAMBDA_RUNTIME_EXECUTOR": "process",
+            "LAMBDA_PROCESS_PYTHON": str(FUNCTION_PYTHON),
+            "LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC": "1",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+            "DISABLE_EVENTS": "1",
+            "IN_MEMORY_CLIENT": "1",
+            "EAGER_SERVICE_LOADING": "0",
+            # Isolates each cloud: LocalStack's own files and our saved state live under state_dir.
+            "FILESYSTEM_ROOT": str(state_dir / "filesystem"),
+            "LOCALCLOUD_STATE_DIR": str(state_dir / "state"),
+            "AWS_DEFAULT_REGION": REGION,
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Cloud:
+    port: int
+    state_dir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_dir / "localstack.log"
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_localstack/health", timeout=1) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def start(self, extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> None:
+        """Start LocalStack in its own session and block until its health endpoint answers."""
+        if not LOCALSTACK_PYTHON.exists():
+            raise RuntimeError(f"{LOCALSTACK_PYTHON} is missing: run `make venvs` first")
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # A folder with no Python packages in it, so nothing shadows LocalStack's imports.
+        workdir = self.state_dir / "cwd"
+        workdir.mkdir(exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
+            cwd=workdir,
+            env=localstack_env(self.port, self.state_dir, extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        (self.state_dir / "localstack.pid").write_text(str(self.process.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"LocalStack exited early; log tail:\n{self.log_tail()}")
+            if self.healthy() and self._ready():
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"LocalStack was not ready in {timeout:.0f}s; log tail:\n{self.log_tail()}")
+
+    def _ready(self) -> bool:
+        try:
+            url = f"{self.url}/_localstack/init/ready"
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return bool(json.load(response).get("completed"))
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM the whole session (LocalStack saves state on the way down), then wait."""
+        pid = self.pid()
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            if self.process is not None:
+                self.process.poll()
+            time.sleep(0.1)
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        (self.state_dir / "localstack.pid").unlink(missing_ok=True)
+        self.process = None
+
+    def pid(self) -> int | None:
+        if self.process is not None:
+            return self.process.pid
+        pid_file = self.state_dir / "localstack.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text())
+            return pid if _alive(pid) else None
+        return None
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def client(self, service: str):  # type: ignore[no-untyped-def]
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child still answers kill(0); treat it as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def main(argv: list[str]) -> int:
+    """`python -m tools.cloud start|stop|status [--port N] [--state DIR]` for the Makefile."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="tools.cloud")
+    parser.add_argument("command", choices=["start", "stop", "status"])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LOCALCLOUD_PORT", "4566")))
+    parser.add_argument("--state", type=Path, default=LOCALCLOUD_DIR / "cloud")
+    args = parser.parse_args(argv)
+    cloud = Cloud(port=args.port, state_dir=args.state)
+    if args.command == "start":
+        if cloud.pid() is not None and cloud.healthy():
+            print(f"LocalStack already running at {cloud.url} (pid {cloud.pid()})")
+            return 0
+        started = time.monotonic()
+        cloud.start()
+        print(f"LocalStack ready at {cloud.url} in {time.monotonic() - started:.1f}s (pid {cloud.pid()})")
+        cloud.process = None  # leave it running in its own session
+    elif args.command == "stop":
+        cloud.stop()
+        print("LocalStack stopped (state kept)")
+    else:
+        pid = cloud.pid()
+        state = "healthy" if pid and cloud.healthy() else ("starting" if pid else "stopped")
+        print(f"LocalStack {state} at {cloud.url} (pid {pid})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
