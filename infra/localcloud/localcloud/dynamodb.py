@@ -11,21 +11,32 @@ back, so a transaction costs O(table size). These providers fix both:
   own checks, errors and CancellationReasons are kept, because moto's method still does the work.
 
 Streams are served by moto from the tables' own stream shards, so a Lambda event source mapping on
-a table stream reads exactly what the table wrote.
+a table stream reads exactly what the table wrote. Shard iterators expire as on AWS (15 minutes,
+`LOCALCLOUD_SHARD_ITERATOR_TTL` seconds), because moto keeps every iterator it ever issued (a polling
+mapping issues one a second) and answers an unknown one with a 500 that LocalStack's poller retries
+for ever; ExpiredIteratorException makes the poller re-initialise its shards instead.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import threading
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from localstack.aws.api import RequestContext, ServiceRequest, ServiceResponse
+from localstack.aws.api import RequestContext, ServiceRequest, ServiceResponse, handler
+from localstack.aws.api.core import ServiceRequestHandler
 from localstack.aws.api.dynamodb import DynamodbApi
-from localstack.aws.api.dynamodbstreams import DynamodbstreamsApi
+from localstack.aws.api.dynamodbstreams import (
+    DynamodbstreamsApi,
+    ExpiredIteratorException,
+    GetRecordsOutput,
+    GetShardIteratorOutput,
+)
 from localstack.aws.skeleton import DispatchTable
+from localstack.http import Response
 from localstack.services.plugins import Service, aws_provider
 
 if TYPE_CHECKING:
@@ -36,27 +47,84 @@ if TYPE_CHECKING:
 # Reentrant, because a handler may call back into DynamoDB on the same thread (in-memory clients).
 DYNAMODB_LOCK = threading.RLock()
 
-Handler = Callable[[RequestContext, ServiceRequest], ServiceResponse | None]
-
 
 class MotoDynamoDBProvider(DynamodbApi):
     """Implements nothing itself: every operation falls through to moto."""
 
 
 class MotoDynamoDBStreamsProvider(DynamodbstreamsApi):
-    """Implements nothing itself: every operation falls through to moto's stream shards."""
+    """moto's stream shards, with shard iterators that expire `iterator_ttl` seconds after issue."""
+
+    def __init__(self, iterator_ttl: float) -> None:
+        self.iterator_ttl = iterator_ttl
+
+    @handler("GetShardIterator")
+    def get_shard_iterator(
+        self,
+        context: RequestContext,
+        stream_arn: str,
+        shard_id: str,
+        shard_iterator_type: str,
+        sequence_number: str | None = None,
+        **kwargs: Any,
+    ) -> GetShardIteratorOutput:
+        from localstack.services.moto import call_moto
+
+        response: GetShardIteratorOutput = call_moto(context)
+        _stamp(_shard_iterators(context), response.get("ShardIterator"))
+        return response
+
+    @handler("GetRecords")
+    def get_records(
+        self, context: RequestContext, shard_iterator: str, limit: int | None = None, **kwargs: Any
+    ) -> GetRecordsOutput:
+        from localstack.services.moto import call_moto
+
+        iterators = _shard_iterators(context)
+        _drop_expired(iterators, time.time() - self.iterator_ttl)
+        if shard_iterator not in iterators:
+            raise ExpiredIteratorException("Iterator expired or unknown; get a new one with GetShardIterator")
+        response: GetRecordsOutput = call_moto(context)
+        _stamp(iterators, response.get("NextShardIterator"))
+        return response
 
 
-@aws_provider(api="dynamodb", name="moto")
+def _shard_iterators(context: RequestContext) -> dict[str, Any]:
+    """moto's iterators for the caller's account and region, by ARN, in the order they were issued."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    iterators: dict[str, Any] = dynamodbstreams_backends[context.account_id][context.region].shard_iterators
+    return iterators
+
+
+def _stamp(iterators: dict[str, Any], arn: str | None) -> None:
+    # Wall-clock time, so that the age stays meaningful in state saved and loaded across restarts.
+    if arn is not None:
+        iterators[arn].issued_at = time.time()
+
+
+def _drop_expired(iterators: dict[str, Any], issued_before: float) -> None:
+    """Drop the oldest iterators up to the first one still valid (unstamped ones come from old state)."""
+    expired = []
+    for arn, iterator in iterators.items():
+        if getattr(iterator, "issued_at", 0.0) >= issued_before:
+            break
+        expired.append(arn)
+    for arn in expired:
+        del iterators[arn]
+
+
+@aws_provider(api="dynamodb", name="moto")  # type: ignore[untyped-decorator]  # LocalStack is untyped
 def dynamodb_moto() -> Service:
     patch_transact_write_items()
     return Service.for_provider(MotoDynamoDBProvider(), dispatch_table_factory=_locked_moto_dispatcher)
 
 
-@aws_provider(api="dynamodbstreams", name="moto")
+@aws_provider(api="dynamodbstreams", name="moto")  # type: ignore[untyped-decorator]
 def dynamodbstreams_moto() -> Service:
+    ttl = float(os.environ.get("LOCALCLOUD_SHARD_ITERATOR_TTL", "900"))
     return Service.for_provider(
-        MotoDynamoDBStreamsProvider(), dispatch_table_factory=_locked_moto_dispatcher
+        MotoDynamoDBStreamsProvider(iterator_ttl=ttl), dispatch_table_factory=_locked_moto_dispatcher
     )
 
 
@@ -67,8 +135,8 @@ def _locked_moto_dispatcher(provider: object) -> DispatchTable:
     return {operation: _with_lock(handler) for operation, handler in table.items()}
 
 
-def _with_lock(handler: Handler) -> Handler:
-    def locked(context: RequestContext, request: ServiceRequest) -> ServiceResponse | None:
+def _with_lock(handler: ServiceRequestHandler) -> ServiceRequestHandler:
+    def locked(context: RequestContext, request: ServiceRequest) -> ServiceResponse | Response | None:
         with DYNAMODB_LOCK:
             return handler(context, request)
 
@@ -134,7 +202,7 @@ def _put_back(table: Table, hash_key: DynamoType, range_key: DynamoType | None, 
         if item is None:
             table.items.pop(hash_key, None)
         else:
-            table.items[hash_key] = item
+            table.items[hash_key] = item  # type: ignore[assignment]  # hash-only tables map key -> item
         return
     bucket = table.items[hash_key]
     if item is None:
@@ -158,7 +226,7 @@ def _take_snapshot(backend: DynamoDBBackend, transact_items: list[dict[str, Any]
                 else:
                     key = op["Key"]
                 hash_key, range_key = backend.get_keys_value(table, key)
-            except (KeyError, TypeError, ValueError, JsonRESTError) as error:
+            except (LookupError, AttributeError, TypeError, ValueError, JsonRESTError) as error:
                 raise _Unresolvable from error
             snapshot.add(table, hash_key, range_key)
     return snapshot
@@ -167,11 +235,12 @@ def _take_snapshot(backend: DynamoDBBackend, transact_items: list[dict[str, Any]
 def patch_transact_write_items() -> None:
     """Make moto's TransactWriteItems roll back by item snapshot instead of whole-table deep copies."""
     from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
 
     original = models.DynamoDBBackend.transact_write_items
     if getattr(original, "localcloud_patched", False):
         return
-    models.copy = _TableCopyShim(models.Table)  # type: ignore[assignment]
+    vars(models)["copy"] = _TableCopyShim(Table)  # the global that moto's methods look up
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         try:

@@ -1,0 +1,96 @@
+# Arhan Financial - the whole bank on a laptop. `make up` runs it, `make test` proves it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY313 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.13.0/bin/python3.13"; [ -x "$$p" ] && echo "$$p" || command -v python3.13)
+VENV := .venv
+PY := $(VENV)/bin/python
+LS_VENV := .localcloud/ls-venv
+FN_VENV := .localcloud/fn-venv
+PIP_QUIET := --quiet --disable-pip-version-check
+PORT ?= 4566
+export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
+
+.PHONY: help venvs up down reset status logs invoke deploy test lint typecheck unit localcloud-test \
+        integration e2e package bench chaos fuzz lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- environments (idempotent, stamped)
+$(VENV)/.stamp: requirements/dev.lock requirements/functions.lock
+	@test -n "$(PY313)" || { echo "Python 3.13 not found (pyenv 3.13.0 or python3.13 on PATH)"; exit 1; }
+	@echo "- dev venv ($(VENV))"
+	@test -x $(PY) || $(PY313) -m venv $(VENV)
+	@$(PY) -m pip install $(PIP_QUIET) -r requirements/dev.lock 2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+$(LS_VENV)/.stamp: requirements/localstack.lock infra/localcloud/pyproject.toml
+	@test -n "$(PY313)" || { echo "Python 3.13 not found (pyenv 3.13.0 or python3.13 on PATH)"; exit 1; }
+	@echo "- LocalStack venv ($(LS_VENV))"
+	@test -x $(LS_VENV)/bin/python || $(PY313) -m venv $(LS_VENV)
+	@$(LS_VENV)/bin/pip install $(PIP_QUIET) -r requirements/localstack.lock 2> >(grep -v "^WARNING: Location" >&2)
+	@$(LS_VENV)/bin/pip install $(PIP_QUIET) -e infra/localcloud 2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+$(FN_VENV)/.stamp: requirements/functions.lock
+	@echo "- Lambda runtime venv ($(FN_VENV))"
+	@test -x $(FN_VENV)/bin/python || $(PY313) -m venv $(FN_VENV)
+	@$(FN_VENV)/bin/pip install $(PIP_QUIET) -r requirements/functions.lock 2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+venvs: $(VENV)/.stamp $(LS_VENV)/.stamp $(FN_VENV)/.stamp ## create the three Python 3.13 venvs
+
+# ---------------------------------------------------------------- the local bank
+up: venvs ## start LocalStack, deploy the bank, print the URLs
+	@$(PY) -m tools.cloud start --port $(PORT)
+	@LOCALCLOUD_PORT=$(PORT) $(PY) -m tools.deploy
+
+deploy: venvs ## redeploy the stack to the running LocalStack
+	@LOCALCLOUD_PORT=$(PORT) $(PY) -m tools.deploy
+
+down: ## stop LocalStack, keep its state
+	@$(PY) -m tools.cloud stop --port $(PORT)
+
+reset: down ## stop LocalStack and wipe all local state
+	@rm -rf .localcloud/cloud .localcloud/stack.json
+	@echo "local state wiped"
+
+status: ## is the local cloud up, and where
+	@$(PY) -m tools.cloud status --port $(PORT)
+	@test -f .localcloud/stack.json && cat .localcloud/stack.json || true
+
+logs: ## LocalStack's log and the functions' CloudWatch logs (FN=name to filter, CORRELATION=id to follow one request)
+	@$(PY) -m tools.logs $(if $(FN),--function $(FN)) $(if $(CORRELATION),--correlation $(CORRELATION))
+
+invoke: ## invoke a deployed function: make invoke FN=IdentityFunction EVENT=events/identity/health.json
+	@$(PY) -m tools.invoke "$(FN)" "$(EVENT)"
+
+package: venvs ## build the zip real AWS takes (build/lambda.zip) and the packaged template
+	@$(PY) -m tools.package
+
+# ---------------------------------------------------------------- checks
+lint: $(VENV)/.stamp ## ruff (lint + format check) and cfn-lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/cfn-lint infra/template.yaml
+
+typecheck: $(VENV)/.stamp ## mypy --strict
+	MYPYPATH=functions $(VENV)/bin/mypy
+
+unit: $(VENV)/.stamp ## unit tests (moto, no LocalStack)
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+
+localcloud-test: venvs ## the LocalStack plugins' own tests
+	$(PY) -m pytest tests/localcloud -q -p no:cacheprovider
+
+integration: venvs ## the deployed stack on a LocalStack the run starts itself
+	$(PY) -m pytest tests/integration -q -p no:cacheprovider
+
+test: lint typecheck unit localcloud-test integration ## every check and test
+
+lock: ## re-freeze the dev venv into requirements/dev.lock
+	@(echo "# Dev venv lock (Python 3.13): tools, test libraries and the runtime packages"; $(PY) -m pip freeze --exclude-editable 2>/dev/null) > requirements/dev.lock
+
+clean: ## remove venvs and build output (not the local cloud's state)
+	rm -rf $(VENV) $(LS_VENV) $(FN_VENV) build .mypy_cache .ruff_cache

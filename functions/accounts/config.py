@@ -1,0 +1,21 @@
+"""The accounts service's settings, read from the environment once per cold start."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from core.config import EnvSettings, settings
+
+
+class AccountsSettings(EnvSettings):
+    secret_prefix: str = "arhan"
+    payments_internal_function: str = ""
+    # NUBAN's check digit covers the bank code, so changing it would invalidate every existing number.
+    bank_code: str = Field(default="777", pattern=r"^\d{3}$")
+    card_bin: str = Field(default="506123", pattern=r"^\d{6}$")
+    welcome_bonus: int = Field(default=100_000, ge=0)
+    savings_rate_bp: int = Field(default=100, ge=0, le=10_000)  # 100 basis points = 1% a year
+
+
+def conf() -> AccountsSettings:
+    return settings(AccountsSettings)

@@ -1,0 +1,143 @@
+"""The accounts table: numbers allocated by conditional put, state changes with their audit entry in
+one transaction, PIN attempt counters updated atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+
+from accounts.domain.states import AccountState, Transition
+from accounts.store.common import condition_failed, page, start_key, transaction
+from accounts.store.models import AccountModel, AuditModel
+
+
+class NumberTaken(Exception):
+    """The random serial is already in use; the caller draws another."""
+
+
+class StateChanged(Exception):
+    """The account changed under us (another request won); the caller re-reads and retries or fails."""
+
+
+def get(number: str) -> AccountModel | None:
+    try:
+        return AccountModel.get(number, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def insert(account: AccountModel) -> None:
+    try:
+        account.save(condition=AccountModel.account_number.does_not_exist())
+    except PutError as error:
+        if condition_failed(error):
+            raise NumberTaken() from error
+        raise
+
+
+def list_by_owner(owner_id: str, limit: int, cursor: str | None) -> tuple[list[AccountModel], str | None]:
+    return page(
+        AccountModel.by_owner.query(
+            owner_id, limit=limit, last_evaluated_key=start_key(cursor, owner_id=owner_id)
+        )
+    )
+
+
+def opening_of(owner_id: str) -> list[AccountModel]:
+    return list(
+        AccountModel.by_owner.query(owner_id, filter_condition=AccountModel.state == AccountState.OPENING)
+    )
+
+
+def activate(account: AccountModel, now: datetime) -> None:
+    try:
+        account.update(
+            actions=[AccountModel.state.set(AccountState.ACTIVE), AccountModel.updated_at.set(now)],
+            condition=AccountModel.state == AccountState.OPENING,
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        account.refresh(consistent_read=True)  # a concurrent retry activated it first
+
+
+def set_pin(account: AccountModel, pin_hash: str, now: datetime) -> None:
+    account.update(
+        actions=[AccountModel.pin_hash.set(pin_hash), AccountModel.updated_at.set(now)],
+        condition=AccountModel.state == AccountState.OPENING,
+    )
+
+
+def apply_transition(
+    account: AccountModel, transition: Transition, now: datetime, audit: AuditModel | None
+) -> None:
+    """The new state (conditional on the state we decided from) and its audit entry, all or nothing."""
+    actions = [
+        AccountModel.state.set(transition.state),
+        AccountModel.block_reason.set(transition.reason)
+        if transition.state is AccountState.BLOCKED
+        else AccountModel.block_reason.remove(),
+        AccountModel.blocked_by.set(transition.blocked_by)
+        if transition.blocked_by
+        else AccountModel.blocked_by.remove(),
+        AccountModel.updated_at.set(now),
+    ]
+    try:
+        with transaction() as tx:
+            tx.update(account, actions=actions, condition=AccountModel.state == account.state)
+            if audit is not None:
+                tx.save(audit)
+    except TransactWriteError as error:
+        if condition_failed(error):
+            raise StateChanged() from error
+        raise
+    account.refresh(consistent_read=True)
+
+
+def record_pin_failure(account: AccountModel, now: datetime, lock_until: datetime, limit: int) -> int:
+    """Count one wrong PIN atomically; the one that reaches `limit` locks and restarts the count."""
+    account.update(actions=[AccountModel.pin_failures.add(1), AccountModel.updated_at.set(now)])
+    failures = int(account.pin_failures)
+    if failures >= limit:
+        account.update(
+            actions=[AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.set(lock_until)]
+        )
+    return failures
+
+
+def reset_pin_failures(account: AccountModel, audit: AuditModel | None = None) -> None:
+    actions = [AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.remove()]
+    if audit is None:
+        account.update(actions=actions)
+        return
+    with transaction() as tx:
+        tx.update(account, actions=actions)
+        tx.save(audit)
+
+
+def savings_accounts() -> Iterator[AccountModel]:
+    """Every active savings account (a paginated scan: the monthly interest run is the only caller)."""
+    yield from AccountModel.scan(
+        filter_condition=(AccountModel.type == "savings") & (AccountModel.state == AccountState.ACTIVE),
+        page_size=100,
+    )
+
+
+def search(query: str, limit: int) -> list[AccountModel]:
+    """Staff search: an exact number, an owner id, or part of the owner's username."""
+    if query.isdigit() and len(query) == 10:
+        found = get(query)
+        return [found] if found else []
+    by_owner = list(AccountModel.by_owner.query(query, limit=limit))
+    if by_owner:
+        return by_owner
+    matches: list[AccountModel] = []
+    for account in AccountModel.scan(
+        filter_condition=AccountModel.owner_username.contains(query.lower()), page_size=200
+    ):
+        matches.append(account)
+        if len(matches) >= limit:
+            break
+    return matches

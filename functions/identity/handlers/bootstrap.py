@@ -1,0 +1,14 @@
+"""Invoked by `make up` after every deploy with `{}`: creates the first admin once (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.observability import logger
+from identity import service
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    result = service.bootstrap_first_admin()
+    logger.info("Identity bootstrap", extra={"created": result["created"], "username": result["username"]})
+    return result

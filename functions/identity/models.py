@@ -1,0 +1,150 @@
+"""Request and response models of the identity API (the contract at the edge)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from identity.domain.users import User
+
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,30}[a-z0-9]$"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
+    ),
+]
+PersonName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)*\.?$"
+    ),
+]
+# Checked against the policy in the domain (weak_password); here only a bound on work and size.
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+
+_PHONE_SEPARATORS = re.compile(r"[\s().-]")
+
+
+def _normalise_phone(value: str) -> str:
+    """Nigerian numbers to E.164 (+234...); other countries must already be E.164."""
+    digits = _PHONE_SEPARATORS.sub("", value)
+    if re.fullmatch(r"0[789][01]\d{8}", digits):
+        return "+234" + digits[1:]
+    if re.fullmatch(r"234[789][01]\d{8}", digits):
+        return "+" + digits
+    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+        return digits
+    raise ValueError("phone must be a Nigerian number (0803...) or in E.164 form (+234803...)")
+
+
+Phone = Annotated[str, Field(max_length=32), AfterValidator(_normalise_phone)]
+
+
+class RegisterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    password: Password
+    email: Email
+    first_name: PersonName
+    last_name: PersonName
+    phone: Phone
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # No pattern: a malformed username must get the same answer as a wrong one.
+    username: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+    ]
+    password: Password
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, Field(min_length=16, max_length=256)]
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ProfileUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one of email, first_name, last_name, phone")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Password
+    new_password: Password
+
+
+class CreateStaffRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    password: Password
+    email: Email
+    first_name: PersonName
+    last_name: PersonName
+    phone: Phone | None = None
+    role: Literal["staff", "admin"] = "staff"
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
+    expires_in: int
+
+
+class UserView(BaseModel):
+    user_id: str
+    username: str
+    role: str
+    status: str
+    email: str | None
+    first_name: str
+    last_name: str
+    phone: str | None
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            user_id=user.user_id,
+            username=user.username,
+            role=user.role.value,
+            status=user.status.value,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            phone=user.phone,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
+
+
+class UserList(BaseModel):
+    items: list[UserView]
+    next_cursor: str | None = None

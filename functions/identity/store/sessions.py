@@ -1,0 +1,145 @@
+"""The refresh-tokens table: token items (hashed) and family items."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from core.ids import new_id
+from identity.domain.errors import InvalidRefreshToken, RefreshTokenReused
+from identity.domain.sessions import (
+    FAMILY_SECONDS,
+    Family,
+    RefreshRecord,
+    TokenState,
+    hash_token,
+    new_refresh_token,
+)
+from identity.store.models import FamilyModel, RefreshTokenModel
+
+# Rows outlive their expiry by a day so that a late replay is still recognised as one, then DynamoDB
+# deletes them (TTL).
+TTL_GRACE_SECONDS = 24 * 3600
+
+
+def _token_key(token_hash: str) -> str:
+    return f"token#{token_hash}"
+
+
+def _family_key(family_id: str) -> str:
+    return f"family#{family_id}"
+
+
+def _token_item(token_hash: str, family: Family, *, issued_at: str) -> RefreshTokenModel:
+    return RefreshTokenModel(
+        _token_key(token_hash),
+        family_id=family.family_id,
+        user_id=family.user_id,
+        state=TokenState.ACTIVE.value,
+        expires_at=family.expires_at,
+        issued_at=issued_at,
+        expires_ttl=family.expires_at + TTL_GRACE_SECONDS,
+    )
+
+
+def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> str:
+    """A new sign-in: a family and its first refresh token (returned in clear, stored hashed)."""
+    family = Family(
+        family_id=new_id("fam"),
+        user_id=user_id,
+        generation=generation,
+        revoked=False,
+        expires_at=now + FAMILY_SECONDS,
+    )
+    token = new_refresh_token()
+    with TransactWrite() as transaction:
+        transaction.save(
+            FamilyModel(
+                _family_key(family.family_id),
+                user_id=user_id,
+                generation=generation,
+                revoked=False,
+                expires_at=family.expires_at,
+                created_at=now_iso,
+                expires_ttl=family.expires_at + TTL_GRACE_SECONDS,
+            ),
+            condition=FamilyModel.pk.does_not_exist(),
+        )
+        transaction.save(
+            _token_item(hash_token(token), family, issued_at=now_iso),
+            condition=RefreshTokenModel.pk.does_not_exist(),
+        )
+    return token
+
+
+def get_token(token_hash: str) -> RefreshRecord | None:
+    try:
+        item = RefreshTokenModel.get(_token_key(token_hash), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return RefreshRecord(
+        token_hash=token_hash,
+        family_id=item.family_id,
+        user_id=item.user_id,
+        state=TokenState(item.state),
+        expires_at=int(item.expires_at),
+    )
+
+
+def get_family(family_id: str) -> Family | None:
+    try:
+        item = FamilyModel.get(_family_key(family_id), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return Family(
+        family_id=family_id,
+        user_id=item.user_id,
+        generation=int(item.generation),
+        revoked=bool(item.revoked),
+        expires_at=int(item.expires_at),
+    )
+
+
+def rotate(record: RefreshRecord, family: Family, *, now_iso: str) -> str:
+    """Mark the presented token used and issue its successor, atomically, only if it is still active and
+    the family not revoked. Losing the race to a concurrent use of the same token counts as reuse."""
+    token = new_refresh_token()
+    try:
+        with TransactWrite() as transaction:
+            transaction.update(
+                RefreshTokenModel(_token_key(record.token_hash)),
+                actions=[
+                    RefreshTokenModel.state.set(TokenState.USED.value),
+                    RefreshTokenModel.used_at.set(now_iso),
+                ],
+                condition=RefreshTokenModel.state == TokenState.ACTIVE.value,
+            )
+            transaction.condition_check(
+                FamilyModel,
+                _family_key(family.family_id),
+                condition=FamilyModel.revoked == False,  # noqa: E712
+            )
+            transaction.save(
+                _token_item(hash_token(token), family, issued_at=now_iso),
+                condition=RefreshTokenModel.pk.does_not_exist(),
+            )
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+            revoke_family(family.family_id, reason="reuse")
+            raise RefreshTokenReused() from error
+        if len(reasons) > 1 and reasons[1] and reasons[1].code == "ConditionalCheckFailed":
+            raise InvalidRefreshToken() from error
+        raise
+    return token
+
+
+def revoke_family(family_id: str, *, reason: str) -> None:
+    try:
+        FamilyModel(_family_key(family_id)).update(
+            actions=[FamilyModel.revoked.set(True), FamilyModel.revoked_reason.set(reason)],
+            condition=FamilyModel.pk.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

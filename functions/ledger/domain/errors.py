@@ -1,0 +1,39 @@
+"""The ledger's typed errors, each with a stable code (they reach clients as problem documents and the
+DLQ view as hints)."""
+
+from __future__ import annotations
+
+from core.errors import DomainError, ErrorKind, error_class
+
+InvalidEvent = error_class("invalid_event", ErrorKind.INVALID, "The event is malformed")
+UnknownLedgerAccount = error_class(
+    "unknown_ledger_account", ErrorKind.UNPROCESSABLE, "The ledger has no account with this id"
+)
+PostingRuleViolated = error_class(
+    "posting_rule_violated", ErrorKind.UNPROCESSABLE, "The movement breaks the posting rules of its kind"
+)
+TooManyLegs = error_class(
+    "too_many_legs", ErrorKind.UNPROCESSABLE, "The movement has more legs than one transaction can post"
+)
+ChainConflict = error_class(
+    "ledger_chain_conflict", ErrorKind.CONFLICT, "Another posting moved the account's chain; try again"
+)
+LedgerAccountNotFound = error_class(
+    "ledger_account_not_found", ErrorKind.NOT_FOUND, "No ledger account with this id"
+)
+AccountNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No account with this number")
+StatementTooLarge = error_class(
+    "statement_too_large", ErrorKind.UNPROCESSABLE, "The period holds too many entries; choose a shorter one"
+)
+
+__all__ = [
+    "AccountNotFound",
+    "ChainConflict",
+    "DomainError",
+    "InvalidEvent",
+    "LedgerAccountNotFound",
+    "PostingRuleViolated",
+    "StatementTooLarge",
+    "TooManyLegs",
+    "UnknownLedgerAccount",
+]

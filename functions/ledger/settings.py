@@ -1,0 +1,27 @@
+"""The ledger's configuration, read from the environment once per cold start."""
+
+from __future__ import annotations
+
+from core.config import EnvSettings, settings
+from core.errors import ServiceUnavailable
+
+
+class LedgerSettings(EnvSettings):
+    # Each function gets only what it uses (the consumer has no queue URLs), so all default to "".
+    ledger_queue_url: str = ""
+    ledger_dlq_url: str = ""
+    accounts_internal_function: str = ""
+    payments_internal_function: str = ""
+    # How often one event is re-planned when a concurrent posting moved a head it touches.
+    posting_attempts: int = 5
+
+
+def ledger_settings() -> LedgerSettings:
+    return settings(LedgerSettings)
+
+
+def required(value: str, name: str) -> str:
+    if not value:
+        # A deployment mistake, not a client's: answer 503 and say which variable is missing in the log.
+        raise ServiceUnavailable(f"{name} is not configured")
+    return value

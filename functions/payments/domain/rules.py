@@ -1,0 +1,94 @@
+"""Rules of transfers, card holds and account states, free of storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.events import MovementKind
+from payments.domain.errors import (
+    AccountClosed,
+    AccountNotEmpty,
+    AmountBelowMinimum,
+    BankAccountNotAllowed,
+    CaptureExceedsHold,
+    HoldExpired,
+    HoldNotPending,
+    NotReversible,
+    SameAccount,
+)
+from payments.domain.movement import is_bank_account
+
+
+class PositionState(StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+
+
+class HoldState(StrEnum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+class PaymentStatus(StrEnum):
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+REVERSIBLE_KINDS = frozenset({MovementKind.TRANSFER.value, MovementKind.CARD_CAPTURE.value})
+
+
+def check_transfer(from_account: str, to_account: str, amount: int, minimum: int) -> None:
+    """Checks that need nothing but the request; they run before anything is read or written."""
+    if is_bank_account(from_account) or is_bank_account(to_account):
+        raise BankAccountNotAllowed()
+    if from_account == to_account:
+        raise SameAccount("A transfer must go to another account")
+    if amount < minimum:
+        raise AmountBelowMinimum(f"The minimum transfer is {minimum} kobo")
+
+
+def check_state_change(current: PositionState, wanted: PositionState, ledger_balance: int, held: int) -> None:
+    if current == PositionState.CLOSED and wanted != PositionState.CLOSED:
+        raise AccountClosed()
+    if wanted == PositionState.CLOSED and (ledger_balance != 0 or held != 0):
+        raise AccountNotEmpty()
+
+
+def check_capture(state: HoldState, expires_at: datetime, now: datetime, held: int, amount: int) -> None:
+    if state != HoldState.PENDING:
+        raise HoldNotPending(f"The authorization is {state.value}")
+    if now >= expires_at:
+        raise HoldExpired()
+    if amount > held:
+        raise CaptureExceedsHold(f"At most {held} kobo can be captured")
+
+
+def check_void(state: HoldState) -> None:
+    if state != HoldState.PENDING:
+        raise HoldNotPending(f"The authorization is {state.value}")
+
+
+@dataclass(frozen=True)
+class Reversible:
+    kind: str
+    status: str
+    reverses: str | None
+
+
+def check_reversible(payment: Reversible) -> None:
+    if payment.kind not in REVERSIBLE_KINDS or payment.status != PaymentStatus.COMPLETED:
+        raise NotReversible()
+
+
+def reversal_id(payment_id: str) -> str:
+    """One reversal per payment: its id is derived from the original, so a second one collides."""
+    return f"rev_{payment_id}"
+
+
+def capture_id(hold_id: str) -> str:
+    return f"cap_{hold_id}"

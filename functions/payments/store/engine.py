@@ -1,0 +1,428 @@
+"""The one engine that moves money: every movement is a single conditional TransactWriteItems.
+
+Per account a netted update conditioned on `state = active` (and, for a debit, on `available >= amount`
+unless the account may go negative), the payment record (`attribute_not_exists`), one history entry per
+account, fraud counters and the outbox event — all or nothing. The low-level client is used (not
+PynamoDB's TransactWrite) because PynamoDB reorders the items by operation type, and cancellation
+reasons come back by position: see docs/decisions/payments-transactions.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from core import aws
+from core.clock import iso
+from core.errors import DomainError, IdempotencyKeyReused, ServiceUnavailable
+from core.events import Event, EventType, Leg, MoneyMoved, MovementKind
+from core.ids import new_id
+from core.observability import logger
+from payments.domain import errors
+from payments.domain.fraud import CounterCheck
+from payments.domain.movement import fingerprint, net_changes, total_amount
+from payments.domain.rules import PaymentStatus
+from payments.store.tables import Counter, Entry, OutboxRecord, Payment, Position
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+MAX_ATTEMPTS = 6
+RETRYABLE_CODES = frozenset(
+    {
+        "TransactionConflict",
+        "TransactionInProgressException",
+        "ThrottlingException",
+        "ThrottlingError",
+        "ProvisionedThroughputExceededException",
+        "InternalServerError",
+    }
+)
+# Lower wins when several items of a cancelled transaction failed: say first what the caller can fix least.
+_PRIORITY = {
+    "duplicate": 0,
+    "account_not_found": 1,
+    "account_not_active": 2,
+    "account_exists": 3,
+    "insufficient_funds": 5,
+    "velocity_limit_exceeded": 6,
+    "daily_limit_exceeded": 7,
+}
+SOURCE = "payments"
+OUTBOX_TTL_SECONDS = 14 * 24 * 3600
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    return _SERIALIZER.serialize(value)  # type: ignore[no-any-return]
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: to_attr(value) for name, value in values.items() if value is not None}
+
+
+def from_item(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    plain = {name: _DESERIALIZER.deserialize(value) for name, value in raw.items()}
+    return {name: _number(value) for name, value in plain.items()}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class TxItem:
+    """One operation of a transaction and the typed error its failed condition means."""
+
+    op: dict[str, Any]
+    on_fail: Callable[[dict[str, Any] | None], DomainError]
+
+
+def commit(items: Sequence[TxItem]) -> None:
+    """Write the items atomically; a failed condition raises the most telling item's typed error."""
+    token = secrets.token_hex(16)  # the same token across retries: DynamoDB applies it at most once
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            aws.client("dynamodb").transact_write_items(
+                TransactItems=[item.op for item in items], ClientRequestToken=token
+            )
+            return
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "TransactionCanceledException":
+                reasons = _reasons(error)
+                failed = [
+                    items[index].on_fail(from_item(reason.get("Item")))
+                    for index, reason in enumerate(reasons)
+                    if index < len(items) and reason.get("Code") == "ConditionalCheckFailed"
+                ]
+                if failed:
+                    raise min(failed, key=lambda e: _PRIORITY.get(e.code, 4)) from None
+                if not all(reason.get("Code") in RETRYABLE_CODES | {"None", None} for reason in reasons):
+                    raise
+            elif code not in RETRYABLE_CODES:
+                raise
+            logger.warning("Transaction retried", extra={"attempt": attempt, "code": code})
+            time.sleep(min(0.05 * 2**attempt, 1.0) * (0.5 + secrets.randbelow(100) / 100))
+    raise ServiceUnavailable("The accounts are busy; try again")
+
+
+def _reasons(error: ClientError) -> list[dict[str, Any]]:
+    reasons = error.response.get("CancellationReasons")
+    if reasons:
+        return list(reasons)
+    # Some emulators only put the codes in the message: "... reasons [ConditionalCheckFailed, None]".
+    match = re.search(r"\[([^\]]*)\]\s*$", str(error.response.get("Error", {}).get("Message", "")))
+    if not match:
+        return []
+    return [{"Code": part.strip()} for part in match.group(1).split(",")]
+
+
+# ------------------------------------------------------------------ position operations
+_POSITION_NAMES = {
+    "#st": "state",
+    "#lb": "ledger_balance",
+    "#av": "available",
+    "#held": "held",
+    "#neg": "allow_negative",
+    "#ver": "version",
+    "#upd": "updated_at",
+}
+
+
+def _position_failure(account: str) -> Callable[[dict[str, Any] | None], DomainError]:
+    def explain(old: dict[str, Any] | None) -> DomainError:
+        if old is None:
+            return errors.AccountNotFound(f"Account {account} does not exist", account=account)
+        if old.get("state") != "active":
+            return errors.AccountNotActive(f"Account {account} is {old.get('state')}", account=account)
+        return errors.InsufficientFunds(f"Account {account} has too little available", account=account)
+
+    return explain
+
+
+def position_update(
+    account: str,
+    *,
+    ledger: int = 0,
+    held: int = 0,
+    at: datetime,
+    require_active: bool = True,
+    need_available: int = 0,
+    need_held: int = 0,
+) -> TxItem:
+    """Change a position by `ledger` and `held` (available moves by ledger - held), with conditions:
+    active (unless releasing), `available >= need_available` unless it may go negative, and
+    `held >= need_held`."""
+    conditions = ["attribute_exists(#st)"]
+    values: dict[str, Any] = {":lb": ledger, ":held": held, ":av": ledger - held, ":one": 1, ":now": iso(at)}
+    if require_active:
+        conditions.append("#st = :active")
+        values[":active"] = "active"
+    if need_available > 0:
+        conditions.append("(#neg = :true OR #av >= :need)")
+        values[":true"] = True
+        values[":need"] = need_available
+    if need_held > 0:
+        conditions.append("#held >= :needheld")
+        values[":needheld"] = need_held
+    op = {
+        "Update": {
+            "TableName": Position.Meta.table_name,
+            "Key": to_item({"account": account}),
+            "UpdateExpression": "SET #lb = #lb + :lb, #held = #held + :held, #av = #av + :av, #upd = :now "
+            "ADD #ver :one",
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": _POSITION_NAMES,
+            "ExpressionAttributeValues": to_item(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    return TxItem(op, _position_failure(account))
+
+
+def position_active_check(account: str) -> TxItem:
+    op = {
+        "ConditionCheck": {
+            "TableName": Position.Meta.table_name,
+            "Key": to_item({"account": account}),
+            "ConditionExpression": "#st = :active",
+            "ExpressionAttributeNames": {"#st": "state"},
+            "ExpressionAttributeValues": to_item({":active": "active"}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    return TxItem(op, _position_failure(account))
+
+
+@dataclass(frozen=True)
+class NewPosition:
+    owner_id: str
+    kind: str = "customer"
+    allow_negative: bool = False
+
+
+def position_put(account: str, new: NewPosition, ledger: int, at: datetime) -> TxItem:
+    values = {
+        "account": account,
+        "ledger_balance": ledger,
+        "held": 0,
+        "available": ledger,
+        "state": "active",
+        "owner_id": new.owner_id,
+        "kind": new.kind,
+        "allow_negative": new.allow_negative,
+        "version": 1,
+        "created_at": iso(at),
+        "updated_at": iso(at),
+    }
+    op = {
+        "Put": {
+            "TableName": Position.Meta.table_name,
+            "Item": to_item(values),
+            "ConditionExpression": "attribute_not_exists(account)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    return TxItem(op, lambda old: errors.AccountExists(f"Account {account} has a position", account=account))
+
+
+def counter_update(check: CounterCheck) -> TxItem:
+    op = {
+        "Update": {
+            "TableName": Counter.Meta.table_name,
+            "Key": to_item({"key": check.key}),
+            "UpdateExpression": "ADD #v :inc SET #exp = :exp",
+            "ConditionExpression": "attribute_not_exists(#v) OR #v <= :room",
+            "ExpressionAttributeNames": {"#v": "value", "#exp": "expires_at"},
+            "ExpressionAttributeValues": to_item(
+                {":inc": check.increment, ":room": check.maximum - check.increment, ":exp": check.expires_at}
+            ),
+        }
+    }
+    decline = errors.VelocityLimitExceeded if check.code == "velocity_limit_exceeded" else errors.DailyLimitExceeded
+    return TxItem(op, lambda old: decline())
+
+
+def put_item(table: str, values: Mapping[str, Any], key: str | None = None) -> TxItem:
+    """A put; with `key`, only if no item has that key yet (a duplicate raises `Duplicate`)."""
+    body: dict[str, Any] = {"TableName": table, "Item": to_item(values)}
+    if key:
+        body["ConditionExpression"] = f"attribute_not_exists({key})"
+        body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return TxItem({"Put": body}, lambda old: errors.Duplicate(old))
+
+
+def outbox_put(event_type: EventType, data: Mapping[str, Any], correlation_id: str, at: datetime) -> TxItem:
+    event = Event(
+        event_id=new_id("evt"),
+        type=event_type,
+        source=SOURCE,
+        occurred_at=iso(at),
+        correlation_id=correlation_id,
+        data=dict(data),
+    )
+    values = {
+        "event_id": event.event_id,
+        "type": event.type.value,
+        "body": event.model_dump_json(),
+        "correlation_id": correlation_id,
+        "created_at": iso(at),
+        "expires_at": int(at.timestamp()) + OUTBOX_TTL_SECONDS,
+    }
+    return put_item(OutboxRecord.Meta.table_name, values, key="event_id")
+
+
+# ------------------------------------------------------------------ movements
+@dataclass(frozen=True)
+class Movement:
+    payment_id: str
+    kind: MovementKind
+    legs: tuple[Leg, ...]
+    at: datetime
+    description: str = ""
+    correlation_id: str = ""
+    initiated_by: str = ""
+    reverses: str | None = None
+    counters: tuple[CounterCheck, ...] = ()
+    new_positions: Mapping[str, NewPosition] = field(default_factory=dict)
+    # Accounts whose position operation the caller supplies (a capture releases the hold too).
+    custom_positions: Mapping[str, TxItem] = field(default_factory=dict)
+    extra: tuple[TxItem, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.kind, self.legs, self.description, self.reverses)
+
+
+def payment_values(movement: Movement, status: PaymentStatus, decline_code: str | None = None) -> dict[str, Any]:
+    created = iso(movement.at)
+    first = movement.legs[0]
+    return {
+        "payment_id": movement.payment_id,
+        "kind": movement.kind.value,
+        "status": status.value,
+        "legs": json.dumps([leg.model_dump() for leg in movement.legs]),
+        "amount": total_amount(movement.legs) if len(movement.legs) > 1 else first.amount,
+        "from_account": first.from_account,
+        "to_account": first.to_account,
+        "description": movement.description,
+        "reverses": movement.reverses,
+        "decline_code": decline_code,
+        "correlation_id": movement.correlation_id,
+        "initiated_by": movement.initiated_by,
+        "fingerprint": movement.fingerprint,
+        "created_at": created,
+        "day": created[:10],
+        "sort_key": f"{created}#{movement.payment_id}",
+    }
+
+
+def entry_values(
+    movement: Movement, account: str, delta: int, counterparties: Sequence[str], status: PaymentStatus,
+    decline_code: str | None = None,
+) -> dict[str, Any]:
+    created = iso(movement.at)
+    return {
+        "account": account,
+        "sort_key": f"{created}#{movement.payment_id}",
+        "payment_id": movement.payment_id,
+        "kind": movement.kind.value,
+        "status": status.value,
+        "direction": "debit" if delta < 0 else "credit",
+        "amount": abs(delta),
+        "counterparty": ", ".join(counterparties),
+        "description": movement.description,
+        "decline_code": decline_code,
+        "created_at": created,
+    }
+
+
+def movement_items(movement: Movement) -> list[TxItem]:
+    changes = net_changes(movement.legs)
+    items: list[TxItem] = []
+    for account, delta in changes.items():
+        if account in movement.custom_positions:
+            items.append(movement.custom_positions[account])
+        elif account in movement.new_positions:
+            items.append(position_put(account, movement.new_positions[account], delta, movement.at))
+        elif delta < 0:
+            items.append(position_update(account, ledger=delta, at=movement.at, need_available=-delta))
+        elif delta > 0:
+            items.append(position_update(account, ledger=delta, at=movement.at))
+        else:
+            items.append(position_active_check(account))
+    items.append(
+        put_item(Payment.Meta.table_name, payment_values(movement, PaymentStatus.COMPLETED), key="payment_id")
+    )
+    for account, delta in changes.items():
+        if delta:
+            others = [other for other in changes if other != account and (changes[other] > 0) != (delta > 0)]
+            items.append(
+                put_item(
+                    Entry.Meta.table_name,
+                    entry_values(movement, account, delta, others, PaymentStatus.COMPLETED),
+                )
+            )
+    items.extend(counter_update(check) for check in movement.counters)
+    moved = MoneyMoved(
+        payment_id=movement.payment_id,
+        kind=movement.kind,
+        legs=list(movement.legs),
+        description=movement.description,
+        reverses=movement.reverses,
+        committed_at=iso(movement.at),
+    )
+    items.append(outbox_put(EventType.MONEY_MOVED, moved.model_dump(mode="json"), movement.correlation_id, movement.at))
+    items.extend(movement.extra)
+    return items
+
+
+def move(movement: Movement) -> dict[str, Any]:
+    """Commit a movement; idempotent by payment id: the same content answers the stored payment, a
+    different one raises `idempotency_key_reused`."""
+    try:
+        commit(movement_items(movement))
+    except errors.Duplicate as duplicate:
+        existing = duplicate.existing or _stored_payment(movement.payment_id)
+        if existing.get("fingerprint") != movement.fingerprint:
+            raise IdempotencyKeyReused(f"Payment {movement.payment_id} exists with different content") from None
+        return existing
+    return payment_values(movement, PaymentStatus.COMPLETED)
+
+
+def _stored_payment(payment_id: str) -> dict[str, Any]:
+    raw = aws.client("dynamodb").get_item(
+        TableName=Payment.Meta.table_name, Key=to_item({"payment_id": payment_id}), ConsistentRead=True
+    )
+    return from_item(raw.get("Item")) or {}
+
+
+def record_decline(movement: Movement, code: str) -> dict[str, Any]:
+    """Write a declined attempt (payment record + the payer's history line); nothing moves."""
+    first = movement.legs[0]
+    values = payment_values(movement, PaymentStatus.DECLINED, decline_code=code)
+    items = [
+        put_item(Payment.Meta.table_name, values, key="payment_id"),
+        put_item(
+            Entry.Meta.table_name,
+            entry_values(movement, first.from_account, -first.amount, [first.to_account], PaymentStatus.DECLINED, code),
+        ),
+    ]
+    try:
+        commit(items)
+    except errors.Duplicate as duplicate:
+        return duplicate.existing or values
+    return values

@@ -1,0 +1,107 @@
+"""Reads of the payments tables and the few single-item writes that move no money."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from core.clock import iso
+from core.pagination import decode_cursor, encode_cursor
+from payments.domain import errors
+from payments.domain.rules import PositionState
+from payments.store.tables import Entry, Hold, Payment, Position
+
+
+def position(account: str) -> Position | None:
+    try:
+        return Position.get(account, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def positions(accounts: Iterable[str]) -> dict[str, Position]:
+    wanted = sorted(set(accounts))
+    return {item.account: item for item in Position.batch_get(wanted, consistent_read=True)} if wanted else {}
+
+
+def list_positions(cursor: str | None, limit: int) -> tuple[list[Position], str | None]:
+    """Every position, page by page: the ledger's reconciliation walks them all, so a Scan is the
+    honest tool here (no customer-facing list ever scans)."""
+    results = Position.scan(limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True)
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def set_state(account: str, state: PositionState, reason: str, at: datetime) -> Position:
+    """Change the state with a condition, so a close can never race a deposit."""
+    item = position(account)
+    if item is None:
+        raise errors.AccountNotFound(f"Account {account} does not exist")
+    if item.state == state.value:
+        return item
+    # The closed state is final, and a close needs zero balance and no holds at the moment it commits.
+    condition = Position.state != PositionState.CLOSED.value
+    if state == PositionState.CLOSED:
+        condition &= (Position.ledger_balance == 0) & (Position.held == 0)
+    try:
+        item.update(
+            actions=[
+                Position.state.set(state.value),
+                Position.state_reason.set(reason or None),
+                Position.updated_at.set(iso(at)),
+                Position.version.add(1),
+            ],
+            condition=condition,
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            fresh = position(account)
+            if fresh is not None and fresh.state == PositionState.CLOSED.value:
+                raise errors.AccountClosed() from None
+            raise errors.AccountNotEmpty() from None
+        raise
+    return item
+
+
+def payment(payment_id: str) -> Payment | None:
+    try:
+        return Payment.get(payment_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def history(account: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:
+    """An account's lines, newest first: a Query on (account, created_at#payment_id)."""
+    start = decode_cursor(cursor, expect={"account": {"S": account}})
+    results = Entry.query(
+        account, scan_index_forward=False, limit=limit, last_evaluated_key=start, consistent_read=True
+    )
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def payments_on(day: str, cursor: str | None, limit: int) -> tuple[list[Payment], str | None]:
+    """Staff search across the bank: one UTC day's payments, newest first (the by_day index)."""
+    start = decode_cursor(cursor, expect={"day": {"S": day}})
+    results = Payment.by_day.query(day, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def hold(hold_id: str) -> Hold | None:
+    try:
+        return Hold.get(hold_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def expired_holds(now: datetime, limit: int) -> list[Hold]:
+    """Pending holds whose time is up, oldest first (the sparse by_expiry index)."""
+    return list(Hold.by_expiry.query("pending", Hold.expires_at <= int(now.timestamp()), limit=limit))
+
+
+def as_dict(item: Any) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.get_attributes()}

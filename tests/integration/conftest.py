@@ -1,0 +1,162 @@
+"""Integration tests: the whole bank deployed on a LocalStack this test run starts itself.
+
+The cloud gets a free port and a throw-away state directory, so a developer's own `make up` bank is
+never touched. Every test makes its own users, so order never matters.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+
+from tools.cloud import Cloud, free_port
+from tools.deploy import SECRET_PREFIX, StackInfo, deploy
+from tools.secrets_bootstrap import read_secret
+
+PASSWORD = "Correct-Horse-Battery-42"
+# Short timers so retries, the DLQ and hold expiry are observable within a test.
+TEST_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4", "HoldTtlSeconds": "15"}
+
+
+class Api:
+    """A thin HTTP client for the deployed API (keep-alive session, JSON in and out)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        return self.session.request(
+            method, self.base_url + path, json=json, headers=all_headers, timeout=30, **kwargs
+        )
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+
+@dataclass
+class User:
+    username: str
+    password: str
+    access_token: str
+    refresh_token: str
+    user_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Bank:
+    cloud: Cloud
+    info: StackInfo
+    api: Api
+
+    def client(self, service: str) -> Any:
+        return self.cloud.client(service)
+
+    def output(self, name: str) -> str:
+        return self.info.outputs[name]
+
+    def physical_id(self, logical_id: str) -> str:
+        """The deployed name of a template resource (a table, a function, a queue URL)."""
+        cfn = self.client("cloudformation")
+        resource = cfn.describe_stack_resource(StackName="arhan-bank", LogicalResourceId=logical_id)
+        return str(resource["StackResourceDetail"]["PhysicalResourceId"])
+
+
+@pytest.fixture(scope="session")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
+    cloud = Cloud(port=free_port(), state_dir=tmp_path_factory.mktemp("bank-cloud"))
+    cloud.start()
+    try:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        info = deploy(cloud, parameters=TEST_PARAMETERS)
+        yield Bank(cloud=cloud, info=info, api=Api(info.api_url))
+    finally:
+        cloud.stop()
+
+
+@pytest.fixture(scope="session")
+def api(bank: Bank) -> Api:
+    return bank.api
+
+
+def login(api: Api, username: str, password: str) -> User:
+    response = api.post("/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    me = api.get("/me", token=tokens["access_token"])
+    assert me.status_code == 200, me.text
+    return User(
+        username=username,
+        password=password,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+        user_id=str(me.json().get("user_id") or me.json().get("id") or ""),
+    )
+
+
+@pytest.fixture(scope="session")
+def new_customer(api: Api) -> Callable[[], User]:
+    """Register and sign in a brand-new customer."""
+
+    def make() -> User:
+        username = f"cust{secrets.token_hex(5)}"
+        response = api.post(
+            "/auth/register",
+            json={
+                "username": username,
+                "password": PASSWORD,
+                "email": f"{username}@example.com",
+                "first_name": "Ada",
+                "last_name": "Obi",
+                "phone": "+2348012345678",
+            },
+        )
+        assert response.status_code == 201, response.text
+        return login(api, username, PASSWORD)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin(bank: Bank) -> User:
+    """The first admin, created by the deploy's bootstrap from Secrets Manager."""
+    credentials = read_secret(bank.client("secretsmanager"), f"{SECRET_PREFIX}/identity/first-admin")
+    return login(bank.api, credentials["username"], credentials["password"])
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.2) -> Any:
+    """Poll until `check` returns a truthy value (asynchronous paths: SNS → SQS → ledger)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met in {timeout}s (last value: {last!r})")

@@ -1,0 +1,42 @@
+"""`make logs`: the functions' CloudWatch logs, oldest first; `--correlation ID` follows one request
+from the gateway through payments, SNS/SQS and the ledger (every service logs `correlation_id`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from tools.stack import developer_cloud, function_name
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="make logs")
+    parser.add_argument("--function", help="logical id or function name")
+    parser.add_argument("--correlation", help="show only lines with this correlation id")
+    parser.add_argument("--minutes", type=int, default=30)
+    args = parser.parse_args(argv)
+    cloud = developer_cloud()
+    logs = cloud.client("logs")
+    prefix = "/aws/lambda/" + (function_name(cloud, args.function) if args.function else "")
+    since = int((datetime.now(UTC).timestamp() - args.minutes * 60) * 1000)
+    lines: list[tuple[int, str, str]] = []
+    for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
+        for group in page["logGroups"]:
+            kwargs = {"logGroupName": group["logGroupName"], "startTime": since}
+            if args.correlation:
+                kwargs["filterPattern"] = f'"{args.correlation}"'
+            for events in logs.get_paginator("filter_log_events").paginate(**kwargs):
+                for event in events["events"]:
+                    name = group["logGroupName"].removeprefix("/aws/lambda/")
+                    lines.append((event["timestamp"], name, event["message"].rstrip()))
+    for timestamp, name, message in sorted(lines):
+        moment = datetime.fromtimestamp(timestamp / 1000, UTC).strftime("%H:%M:%S.%f")[:-3]
+        print(f"{moment} {name[:40]:40} {message}")
+    if not lines:
+        print("no log lines (is the bank up? `make status`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
