@@ -75,8 +75,9 @@ lint: $(VENV)/.stamp ## ruff (lint + format check) and cfn-lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
-typecheck: $(VENV)/.stamp ## mypy --strict
+typecheck: venvs ## mypy --strict (the plugins against LocalStack's venv)
 	MYPYPATH=functions $(VENV)/bin/mypy
+	cd infra/localcloud && ../../$(VENV)/bin/mypy --python-executable ../../$(LS_VENV)/bin/python -p localcloud
 
 unit: $(VENV)/.stamp ## unit tests (moto, no LocalStack)
 	$(PY) -m pytest tests/unit -q -p no:cacheprovider

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALCLOUD_DIR = ROOT / ".localcloud"
@@ -28,6 +29,20 @@ SERVICES = (
     "events,scheduler,secretsmanager,ssm,kms,ses"
 )
 REGION = "us-east-1"
+
+
+def missing_plugins(venv: Path = LOCALCLOUD_DIR / "ls-venv") -> list[str]:
+    """Entry points of our LocalStack plugins that the LocalStack venv does not have registered.
+
+    Without them LocalStack would still start, silently falling back to Docker for Lambda and to a
+    jar download for DynamoDB, so we refuse to start instead.
+    """
+    wanted = ["process = localcloud.executor", "dynamodb:moto", "localcloud_require_executor"]
+    registered = "".join(
+        path.read_text()
+        for path in venv.glob("lib/python3*/site-packages/localcloud-*.dist-info/entry_points.txt")
+    )
+    return [entry for entry in wanted if entry not in registered]
 
 
 def free_port() -> int:
@@ -56,6 +71,8 @@ def localstack_env(port: int, state_dir: Path, extra: dict[str, str] | None = No
             # Isolates each cloud: LocalStack's own files and our saved state live under state_dir.
             "FILESYSTEM_ROOT": str(state_dir / "filesystem"),
             "LOCALCLOUD_STATE_DIR": str(state_dir / "state"),
+            # Each cloud's temp files (Lambda code, environment logs) stay apart from other clouds'.
+            "TMPDIR": str(state_dir / "tmp"),
             "AWS_DEFAULT_REGION": REGION,
         }
     )
@@ -88,10 +105,13 @@ class Cloud:
         """Start LocalStack in its own session and block until its health endpoint answers."""
         if not LOCALSTACK_PYTHON.exists():
             raise RuntimeError(f"{LOCALSTACK_PYTHON} is missing: run `make venvs` first")
+        if missing := missing_plugins():
+            raise RuntimeError(f"LocalStack plugins not installed ({', '.join(missing)}): run `make venvs`")
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # A folder with no Python packages in it, so nothing shadows LocalStack's imports.
         workdir = self.state_dir / "cwd"
         workdir.mkdir(exist_ok=True)
+        (self.state_dir / "tmp").mkdir(exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
@@ -151,10 +171,10 @@ class Cloud:
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def client(self, service: str):  # type: ignore[no-untyped-def]
+    def client(self, service: str) -> Any:
         import boto3
 
-        return boto3.client(
+        return boto3.session.Session().client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.url,
             region_name=REGION,

@@ -63,7 +63,7 @@ SECRETS: dict[str, Callable[[], dict[str, Any]]] = {
 
 def ensure_secrets(client: Any, prefix: str) -> list[str]:
     """Create each missing secret; returns the names created now."""
-    existing = set()
+    existing: set[str] = set()
     for page in client.get_paginator("list_secrets").paginate():
         existing.update(secret["Name"] for secret in page["SecretList"])
     created = []

@@ -8,7 +8,7 @@ from core.config import EnvSettings, settings
 
 
 class AccountsSettings(EnvSettings):
-    secret_prefix: str = "arhan"
+    secret_prefix: str = "arhan"  # noqa: S105  (a name prefix, not a secret)
     payments_internal_function: str = ""
     # NUBAN's check digit covers the bank code, so changing it would invalidate every existing number.
     bank_code: str = Field(default="777", pattern=r"^\d{3}$")
@@ -18,4 +18,5 @@ class AccountsSettings(EnvSettings):
 
 
 def conf() -> AccountsSettings:
-    return settings(AccountsSettings)
+    current: AccountsSettings = settings(AccountsSettings)
+    return current

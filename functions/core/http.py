@@ -58,7 +58,7 @@ def validation_problem(error: ValidationError) -> dict[str, Any]:
     return problems.from_error(ValidationFailed(errors=fields))
 
 
-class BankApp(Chalice):  # type: ignore[misc]
+class BankApp(Chalice):
     """A Chalice app whose routes speak problem documents and accept any content type at the door
     (the body parser answers a wrong one with a 415 problem instead of Chalice's own format)."""
 
@@ -98,8 +98,8 @@ class BankApp(Chalice):  # type: ignore[misc]
         return parse_body(self.request, model)
 
     def query(self, name: str) -> str | None:
-        params = self.request.query_params or {}
-        value = params.get(name)
+        params = self.request.query_params
+        value = params.get(name) if params else None
         return str(value) if value is not None else None
 
     def header(self, name: str) -> str | None:

@@ -1,6 +1,120 @@
-"""The ledger service's HTTP routes (Chalice app = the Lambda handler behind the gateway)."""
+"""The ledger service's HTTP routes (Chalice app = the Lambda handler behind the gateway).
 
-from core.http import BankApp, add_health_routes
+Each view parses, authorizes, calls one `ledger.service` function and responds.
+"""
+
+from __future__ import annotations
+
+from chalice import Response  # type: ignore[attr-defined]
+
+from core import clock
+from core.auth import Role
+from core.http import BankApp, add_health_routes, json_response
+from core.pagination import MAX_LIMIT, parse_limit
+from ledger import service
+from ledger.domain.reports import statement_csv
+from ledger.models import (
+    CategoryTotalsView,
+    ChainBreakView,
+    EntriesPage,
+    EntryView,
+    HeadView,
+    RedriveRequest,
+    StatementView,
+    TrialBalanceView,
+    VerifyView,
+)
 
 app = BankApp("ledger")
 add_health_routes(app, "ledger", "/ledger/health")
+
+
+def _wants_csv() -> bool:
+    return "text/csv" in (app.header("accept") or "").lower() or app.query("format") == "csv"
+
+
+@app.route("/accounts/{number}/statement", methods=["GET"])
+def account_statement(number: str) -> Response:
+    service.authorize_account(app.principal().require(Role.CUSTOMER, Role.STAFF), number)
+    raw_from, raw_to = app.query("from"), app.query("to")
+    if _wants_csv():
+        statement = service.full_statement(number, raw_from, raw_to)
+        filename = f"statement-{number}-{statement.period_from[:10]}-{statement.period_to[:10]}.csv"
+        return Response(
+            body=statement_csv(statement),
+            status_code=200,
+            headers={
+                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": f'attachment; filename="{filename}"',
+            },
+        )
+    page = service.statement(number, raw_from, raw_to, parse_limit(app.query("limit")), app.query("cursor"))
+    return json_response(StatementView.of(page.statement, page.next_cursor).model_dump(by_alias=True))
+
+
+@app.route("/staff/ledger/accounts/{account_id}/balance", methods=["GET"])
+def account_balance(account_id: str) -> Response:
+    app.principal().require(Role.STAFF)
+    return json_response(service.balance(account_id, app.query("at")).model_dump())
+
+
+@app.route("/staff/ledger/trial-balance", methods=["GET"])
+def trial_balance() -> Response:
+    app.principal().require(Role.STAFF)
+    result = service.trial_balance_now()
+    view = TrialBalanceView(
+        as_of=clock.iso(clock.now()),
+        total_debits=result.total_debits,
+        total_credits=result.total_credits,
+        difference=result.difference,
+        balanced=result.balanced,
+        by_category={c.value: CategoryTotalsView.of(t) for c, t in result.by_category.items()},
+        bank_accounts=[HeadView.of(h) for h in result.bank_accounts],
+    )
+    return json_response(view.model_dump())
+
+
+@app.route("/staff/ledger/reconciliation", methods=["GET"])
+def reconciliation() -> Response:
+    app.principal().require(Role.STAFF)
+    return json_response(service.reconciliation().model_dump())
+
+
+@app.route("/staff/ledger/verify", methods=["GET"])
+def verify() -> Response:
+    app.principal().require(Role.STAFF)
+    result = service.verify(app.query("account"), parse_limit(app.query("limit")), app.query("cursor"))
+    breaks = [b for report in result.reports for b in report.breaks]
+    view = VerifyView(
+        accounts_checked=len(result.reports),
+        entries_checked=sum(r.entries_checked for r in result.reports),
+        ok=not breaks,
+        broken_accounts=[r.account_id for r in result.reports if not r.ok],
+        breaks=[ChainBreakView.of(b) for b in breaks],
+        next_cursor=result.next_cursor,
+    )
+    return json_response(view.model_dump())
+
+
+@app.route("/staff/ledger/entries", methods=["GET"])
+def entries() -> Response:
+    app.principal().require(Role.STAFF)
+    page = service.entries(
+        app.query("account"), app.query("payment_id"), parse_limit(app.query("limit")), app.query("cursor")
+    )
+    view = EntriesPage(items=[EntryView.of(e) for e in page.entries], next_cursor=page.next_cursor)
+    return json_response(view.model_dump())
+
+
+@app.route("/staff/dlq", methods=["GET"])
+def dlq_peek() -> Response:
+    app.principal().require(Role.STAFF)
+    limit = parse_limit(app.query("limit")) if app.query("limit") else MAX_LIMIT
+    return json_response(service.dlq_peek(limit).model_dump())
+
+
+@app.route("/staff/dlq/redrive", methods=["POST"])
+def dlq_redrive() -> Response:
+    app.principal().require(Role.STAFF)
+    request = app.body(RedriveRequest)
+    return json_response(service.dlq_redrive(request.max_messages).model_dump())

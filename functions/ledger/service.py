@@ -173,6 +173,17 @@ def balance(account_id: str, raw_at: str | None) -> BalanceView:
     )
 
 
+def entries(
+    account_id: str | None, payment_id: str | None, limit: int, cursor: str | None
+) -> journal.EntryPage:
+    """Staff list: an account's entries (newest first) or the entries of one payment."""
+    if account_id:
+        return journal.entries_page(account_id, limit, cursor)
+    if payment_id:
+        return journal.entries_of_payment(payment_id, limit, cursor)
+    raise InvalidRequest("Give `account` or `payment_id`")
+
+
 # ---------------------------------------------------------------- reports
 def trial_balance_now() -> TrialBalance:
     return trial_balance(journal.all_heads())

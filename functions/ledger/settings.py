@@ -17,7 +17,8 @@ class LedgerSettings(EnvSettings):
 
 
 def ledger_settings() -> LedgerSettings:
-    return settings(LedgerSettings)
+    config: LedgerSettings = settings(LedgerSettings)  # @cache erases the generic return type
+    return config
 
 
 def required(value: str, name: str) -> str:

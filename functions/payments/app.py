@@ -1,6 +1,6 @@
 """The payments service's HTTP routes (Chalice app = the Lambda handler behind the gateway)."""
 
-from core.http import BankApp, add_health_routes
+from payments.handlers import routes  # noqa: F401  (registers the routes on the app)
+from payments.handlers.api import app
 
-app = BankApp("payments")
-add_health_routes(app, "payments", "/payments/health")
+__all__ = ["app"]

@@ -23,4 +23,5 @@ class PaymentsSettings(EnvSettings):
 
 
 def conf() -> PaymentsSettings:
-    return settings(PaymentsSettings)
+    loaded: PaymentsSettings = settings(PaymentsSettings)
+    return loaded

@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import boto3
 import pytest
+from botocore.config import Config
 
-from tools.cloud import FUNCTION_PYTHON, Cloud
+from tools.cloud import FUNCTION_PYTHON, REGION, Cloud
 
 pytestmark = pytest.mark.localcloud
 
@@ -68,7 +70,7 @@ def handler(event, context):
         raise ValueError(f"boom {event.get('n')}")
     if mode == "sleep":
         time.sleep(event["seconds"])
-    return {"pid": os.getpid(), "init": INIT}
+    return {"pid": os.getpid(), "init": INIT, "environment": context.log_stream_name}
 """
 
 Deploy = Callable[..., str]
@@ -259,8 +261,17 @@ def test_result_that_is_not_json_is_a_marshal_error(lam: Any, deploy: Deploy) ->
 
 
 def test_timeout_is_reported_like_aws_and_the_next_invoke_gets_a_fresh_runtime(
-    lam: Any, deploy: Deploy
+    cloud: Cloud, deploy: Deploy
 ) -> None:
+    # No client retries: a stuck runtime must fail this test, not be hidden by a retry elsewhere.
+    lam = boto3.session.Session().client(
+        "lambda",
+        endpoint_url=cloud.url,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"total_max_attempts": 1}, read_timeout=20),
+    )
     name = deploy({"app.py": RUNS_APP}, timeout=1)
     _, before = invoke(lam, name)
 
@@ -272,6 +283,7 @@ def test_timeout_is_reported_like_aws_and_the_next_invoke_gets_a_fresh_runtime(
     assert "Status: timeout" in tail(response)
     after_response, after = invoke(lam, name)
     assert "FunctionError" not in after_response
+    assert after["environment"] == before["environment"], "the environment was not reused"
     assert after["init"] != before["init"], "the timed-out runtime was not replaced"
 
 

@@ -1,5 +1,6 @@
 """The persistence hooks: all LocalStack state, S3 object bodies included, survives a stop and start on
-the same state dir; a half-written save is never loaded; wiping the state dir gives an empty cloud."""
+the same state dir; a half-written save is never loaded; an unreadable or wiped state dir gives an empty
+cloud."""
 
 from __future__ import annotations
 
@@ -242,19 +243,35 @@ def test_state_survives_restart(fresh_cloud_factory: CloudFactory, tmp_path: Pat
     assert (state / "current").resolve().name == leftovers[0]
 
 
-def test_wiped_state_dir_gives_empty_cloud(fresh_cloud_factory: CloudFactory, tmp_path: Path) -> None:
+def _assert_empty(cloud: Cloud) -> None:
+    assert cloud.client("s3").list_buckets()["Buckets"] == []
+    assert cloud.client("sqs").list_queues().get("QueueUrls", []) == []
+
+
+def test_unreadable_or_wiped_state_gives_empty_cloud(
+    fresh_cloud_factory: CloudFactory, tmp_path: Path
+) -> None:
+    state = tmp_path / "cloud" / "state"
     first = fresh_cloud_factory(tmp_path / "cloud")
     first.start()
     first.client("s3").create_bucket(Bucket=BUCKET)
-    first.client("sqs").create_queue(QueueName="persist-plain")
     first.stop()
-    assert (tmp_path / "cloud" / "state" / "current" / "manifest.json").is_file()
+    snapshot = (state / "current").resolve()
+    (snapshot / "manifest.json").write_text("{not json")
 
-    shutil.rmtree(tmp_path / "cloud")  # what `make reset` does to the cloud's folder
     second = fresh_cloud_factory(tmp_path / "cloud")
     second.start()
-    assert second.client("s3").list_buckets()["Buckets"] == []
-    assert second.client("sqs").list_queues().get("QueueUrls", []) == []
+    _assert_empty(second)
+    # The unreadable snapshot is kept for inspection, out of the way of later saves.
+    assert (state / f"unreadable-{snapshot.name}" / "manifest.json").read_text() == "{not json"
+    second.client("sqs").create_queue(QueueName="persist-plain")
+    second.stop()
+    assert (state / "current" / "sqs").is_dir()
+
+    shutil.rmtree(tmp_path / "cloud")  # what `make reset` does to the cloud's folder
+    third = fresh_cloud_factory(tmp_path / "cloud")
+    third.start()
+    _assert_empty(third)
 
 
 def _function_zip() -> bytes:

@@ -8,7 +8,9 @@ AccountNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No such
 AccountNotActive = error_class("account_not_active", ErrorKind.CONFLICT, "The account is not active")
 AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
 AccountNotReady = error_class("account_not_ready", ErrorKind.CONFLICT, "The account is still being opened")
-AccountAlreadyBlocked = error_class("account_already_blocked", ErrorKind.CONFLICT, "The account is already blocked")
+AccountAlreadyBlocked = error_class(
+    "account_already_blocked", ErrorKind.CONFLICT, "The account is already blocked"
+)
 AccountNotBlocked = error_class("account_not_blocked", ErrorKind.CONFLICT, "The account is not blocked")
 AccountBlockedByBank = error_class(
     "account_blocked_by_bank", ErrorKind.CONFLICT, "The bank blocked this account; contact support"
@@ -20,13 +22,17 @@ CardNotFound = error_class("card_not_found", ErrorKind.NOT_FOUND, "No such card"
 CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
 CardBlocked = error_class("card_blocked", ErrorKind.UNPROCESSABLE, "The card is blocked")
 CardExpired = error_class("card_expired", ErrorKind.UNPROCESSABLE, "The card has expired")
-CardExists = error_class("card_exists", ErrorKind.CONFLICT, "The account already has a card; replace it instead")
+CardExists = error_class(
+    "card_exists", ErrorKind.CONFLICT, "The account already has a card; replace it instead"
+)
 CardNotBlocked = error_class("card_not_blocked", ErrorKind.CONFLICT, "The card is not blocked")
 CardAlreadyBlocked = error_class("card_already_blocked", ErrorKind.CONFLICT, "The card is already blocked")
 CardReplaced = error_class("card_replaced", ErrorKind.CONFLICT, "The card was replaced and cannot be used")
 
 LoanNotFound = error_class("loan_not_found", ErrorKind.NOT_FOUND, "No such loan")
-LoanTermInvalid = error_class("loan_term_invalid", ErrorKind.INVALID, "Loans run for 1, 3, 6, 12 or 24 months")
+LoanTermInvalid = error_class(
+    "loan_term_invalid", ErrorKind.INVALID, "Loans run for 1, 3, 6, 12 or 24 months"
+)
 LoanAmountInvalid = error_class("loan_amount_invalid", ErrorKind.INVALID, "The loan amount is out of range")
 LoanAlreadyOpen = error_class(
     "loan_already_open", ErrorKind.CONFLICT, "You already have a pending or active loan"
@@ -43,7 +49,9 @@ TicketTooLong = error_class("ticket_thread_full", ErrorKind.CONFLICT, "The threa
 
 MonthInvalid = error_class("month_invalid", ErrorKind.INVALID, "Give a month as YYYY-MM, not in the future")
 
-AccountChanged = error_class("account_changed", ErrorKind.CONFLICT, "The account changed meanwhile; try again")
+AccountChanged = error_class(
+    "account_changed", ErrorKind.CONFLICT, "The account changed meanwhile; try again"
+)
 CardChanged = error_class("card_changed", ErrorKind.CONFLICT, "The card changed meanwhile; try again")
 LoanChanged = error_class("loan_changed", ErrorKind.CONFLICT, "The loan changed meanwhile; try again")
 TicketChanged = error_class("ticket_changed", ErrorKind.CONFLICT, "The ticket changed meanwhile; try again")

@@ -38,7 +38,9 @@ def open_account(principal: Principal, request: OpenAccount) -> dict[str, Any]:
     if resumable:
         account = resumable[0]
         # Never shown to the customer as opened, so the PIN they just chose is the one they know.
-        store.set_pin(account, pins.hash_pin(pin_key, pins.account_context(account.account_number), request.pin), moment)
+        store.set_pin(
+            account, pins.hash_pin(pin_key, pins.account_context(account.account_number), request.pin), moment
+        )
     else:
         account = _insert(principal, AccountType(request.type), request.pin, pin_key)
     finish_opening(account)
@@ -93,14 +95,19 @@ def owned(principal: Principal, number: str) -> AccountModel:
     return account
 
 
-def list_accounts(principal: Principal, owner_id: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+def list_accounts(
+    principal: Principal, owner_id: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
     owner = owner_id if owner_id and principal.is_staff else principal.user_id
     items, next_cursor = store.list_by_owner(owner, limit, cursor)
     if owner == principal.user_id:
         for account in items:
             finish_opening(account)
     found = payments.balances([a.account_number for a in items])
-    return {"items": [views.account(a, found.get(a.account_number)) for a in items], "next_cursor": next_cursor}
+    return {
+        "items": [views.account(a, found.get(a.account_number)) for a in items],
+        "next_cursor": next_cursor,
+    }
 
 
 def get_account(principal: Principal, number: str) -> dict[str, Any]:
@@ -140,7 +147,9 @@ def change_state(principal: Principal, number: str, action: str, reason: str) ->
 def unlock_pin(principal: Principal, number: str, reason: str) -> dict[str, Any]:
     principal.require(Role.STAFF)
     account = visible(principal, number)
-    store.reset_pin_failures(account, audit(principal, f"account:{number}", "account.pin_unlock", reason, now()))
+    store.reset_pin_failures(
+        account, audit(principal, f"account:{number}", "account.pin_unlock", reason, now())
+    )
     return {"account_number": number, "pin_locked": False}
 
 

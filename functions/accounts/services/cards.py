@@ -143,8 +143,12 @@ def verify(request: VerifyCard) -> dict[str, Any]:
     moment = now()
     right = (
         (request.expiry_month, request.expiry_year) == (int(card.expiry_month), int(card.expiry_year))
-        and rules.cvv_matches(card_keys.cvv_key, request.pan, request.expiry_month, request.expiry_year, request.cvv)
-        and pins.pin_matches(keys.pin_key(), pins.card_context(card.account_number), request.pin, card.pin_hash)
+        and rules.cvv_matches(
+            card_keys.cvv_key, request.pan, request.expiry_month, request.expiry_year, request.cvv
+        )
+        and pins.pin_matches(
+            keys.pin_key(), pins.card_context(card.account_number), request.pin, card.pin_hash
+        )
     )
     if not right:
         failures = store.record_failure(card, moment, pins.MAX_ATTEMPTS)

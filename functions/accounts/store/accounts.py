@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from accounts.domain.states import AccountState, Transition
 from accounts.store.common import condition_failed, page, start_key, transaction
@@ -74,7 +75,7 @@ def apply_transition(
     account: AccountModel, transition: Transition, now: datetime, audit: AuditModel | None
 ) -> None:
     """The new state (conditional on the state we decided from) and its audit entry, all or nothing."""
-    actions = [
+    actions: list[Action] = [
         AccountModel.state.set(transition.state),
         AccountModel.block_reason.set(transition.reason)
         if transition.state is AccountState.BLOCKED
@@ -108,13 +109,17 @@ def record_pin_failure(account: AccountModel, now: datetime, lock_until: datetim
 
 
 def reset_pin_failures(account: AccountModel, audit: AuditModel | None = None) -> None:
-    actions = [AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.remove()]
+    actions: list[Action] = [AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.remove()]
     if audit is None:
         account.update(actions=actions)
         return
     with transaction() as tx:
         tx.update(account, actions=actions)
         tx.save(audit)
+
+
+def mark_interest_paid(account: AccountModel, month: str) -> None:
+    account.update(actions=[AccountModel.interest_months.add({month})])
 
 
 def savings_accounts() -> Iterator[AccountModel]:

@@ -41,7 +41,9 @@ def start_key(cursor: str | None, **expect: str) -> dict[str, Any] | None:
     return decode_cursor(cursor, expect={name: {"S": value} for name, value in expect.items()} or None)
 
 
-def audit(actor: Principal, target: str, action: str, reason: str, at: datetime, **details: Any) -> AuditModel:
+def audit(
+    actor: Principal, target: str, action: str, reason: str, at: datetime, **details: Any
+) -> AuditModel:
     return AuditModel(
         target=target,
         audit_id=new_id("aud"),

@@ -57,9 +57,7 @@ def list_by_owner(owner_id: str, limit: int, cursor: str | None) -> tuple[list[L
 
 def list_by_status(status: str, limit: int, cursor: str | None) -> tuple[list[LoanModel], str | None]:
     return page(
-        LoanModel.by_status.query(
-            status, limit=limit, last_evaluated_key=start_key(cursor, status=status)
-        )
+        LoanModel.by_status.query(status, limit=limit, last_evaluated_key=start_key(cursor, status=status))
     )
 
 
@@ -77,7 +75,7 @@ def transition(
     audit: AuditModel | None = None,
 ) -> None:
     """Move the loan from the status we read to `to`; a rejected or paid-off loan frees the owner."""
-    actions = [LoanModel.status.set(to), LoanModel.updated_at.set(now), *(extra or [])]
+    actions: list[Action] = [LoanModel.status.set(to), LoanModel.updated_at.set(now), *(extra or [])]
     try:
         with transaction() as tx:
             tx.update(loan, actions=actions, condition=LoanModel.status == loan.status)
@@ -129,7 +127,7 @@ def apply_pending(loan: LoanModel, key: str, amount: int, record: dict[str, Any]
     """The money moved: count it once (conditional on the pending key), and pay the loan off at zero."""
     applied = {**(loan.applied or {}), key: record}
     paid_off = int(loan.repaid) + amount >= int(loan.repayable)
-    actions = [
+    actions: list[Action] = [
         LoanModel.repaid.add(amount),
         LoanModel.applied.set(applied),
         LoanModel.pending_key.remove(),

@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -42,6 +43,8 @@ class AccountModel(Model):
     pin_failures = NumberAttribute(default=0)
     pin_locked_until = UTCDateTimeAttribute(null=True)
     interest_rate_bp = NumberAttribute(default=0)
+    # Months whose savings interest is paid: a rerun skips them (payments' payment id is the backstop).
+    interest_months = UnicodeSetAttribute(default=set)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     by_owner = ByOwnerIndex()
@@ -60,7 +63,7 @@ class CardModel(Model):
     """A card. The PAN is only here encrypted (AES-GCM) plus first 6 / last 4; the CVV is nowhere."""
 
     class Meta:
-        table_name = table_name("CARDS_TABLE")
+        table_name = table_name("ACCOUNTS_CARDS_TABLE")
 
     card_id = UnicodeAttribute(hash_key=True)
     account_number = UnicodeAttribute()
@@ -87,7 +90,7 @@ class PanIndexModel(Model):
     issuing transaction) and lets verification find a card by PAN without a clear PAN anywhere."""
 
     class Meta:
-        table_name = table_name("CARDS_TABLE")
+        table_name = table_name("ACCOUNTS_CARDS_TABLE")
 
     card_id = UnicodeAttribute(hash_key=True)
     target_card_id = UnicodeAttribute()
@@ -104,7 +107,7 @@ class LoansByStatusIndex(GlobalSecondaryIndex[Any]):
 
 class LoanModel(Model):
     class Meta:
-        table_name = table_name("LOANS_TABLE")
+        table_name = table_name("ACCOUNTS_LOANS_TABLE")
 
     loan_id = UnicodeAttribute(hash_key=True)
     owner_id = UnicodeAttribute()
@@ -113,7 +116,7 @@ class LoanModel(Model):
     months = NumberAttribute()
     repayable = NumberAttribute()
     interest = NumberAttribute()
-    instalments = ListAttribute[float](of=NumberAttribute)
+    instalments = ListAttribute[float](of=NumberAttribute)  # type: ignore[arg-type]
     repaid = NumberAttribute(default=0)
     status = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
@@ -135,7 +138,7 @@ class OpenLoanLockModel(Model):
     same transaction as the loan, so two concurrent applications cannot both succeed."""
 
     class Meta:
-        table_name = table_name("LOANS_TABLE")
+        table_name = table_name("ACCOUNTS_LOANS_TABLE")
 
     loan_id = UnicodeAttribute(hash_key=True)
     open_loan_id = UnicodeAttribute()
@@ -168,7 +171,7 @@ class TicketsByStatusIndex(GlobalSecondaryIndex[Any]):
 
 class TicketModel(Model):
     class Meta:
-        table_name = table_name("TICKETS_TABLE")
+        table_name = table_name("ACCOUNTS_TICKETS_TABLE")
 
     ticket_id = UnicodeAttribute(hash_key=True)
     owner_id = UnicodeAttribute()
@@ -187,7 +190,7 @@ class AuditModel(Model):
     """One staff action; partitioned by target (e.g. `account:0123456789`) so a target's trail is one query."""
 
     class Meta:
-        table_name = table_name("AUDIT_TABLE")
+        table_name = table_name("ACCOUNTS_AUDIT_TABLE")
 
     target = UnicodeAttribute(hash_key=True)
     audit_id = UnicodeAttribute(range_key=True)

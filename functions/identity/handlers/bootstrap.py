@@ -10,5 +10,7 @@ from identity import service
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = service.bootstrap_first_admin()
-    logger.info("Identity bootstrap", extra={"created": result["created"], "username": result["username"]})
+    logger.info(
+        "Identity bootstrap", extra={"admin_created": result["created"], "admin_username": result["username"]}
+    )
     return result

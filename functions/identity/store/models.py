@@ -32,33 +32,34 @@ VIEW_ATTRIBUTES = [
 ]
 
 
-def _index_meta(name: str) -> Any:
+def _index_meta(name: str, *keys: str) -> Any:
+    # DynamoDB refuses an index's own key attributes among its projected non-key attributes.
     class Meta:
         index_name = name
-        projection = IncludeProjection(VIEW_ATTRIBUTES)
+        projection = IncludeProjection([name for name in VIEW_ATTRIBUTES if name not in keys])
 
     return Meta
 
 
-class ByUsername(GlobalSecondaryIndex["UserModel"]):  # type: ignore[no-untyped-call]
-    Meta = _index_meta("directory-username")
+class ByUsername(GlobalSecondaryIndex["UserModel"]):
+    Meta = _index_meta("directory-username", "username")
     directory = UnicodeAttribute(hash_key=True)
     username = UnicodeAttribute(range_key=True)
 
 
-class ByEmail(GlobalSecondaryIndex["UserModel"]):  # type: ignore[no-untyped-call]
+class ByEmail(GlobalSecondaryIndex["UserModel"]):
     Meta = _index_meta("directory-email")
     directory = UnicodeAttribute(hash_key=True)
     email_key = UnicodeAttribute(range_key=True)
 
 
-class ByFirstName(GlobalSecondaryIndex["UserModel"]):  # type: ignore[no-untyped-call]
+class ByFirstName(GlobalSecondaryIndex["UserModel"]):
     Meta = _index_meta("directory-first-name")
     directory = UnicodeAttribute(hash_key=True)
     first_name_key = UnicodeAttribute(range_key=True)
 
 
-class ByLastName(GlobalSecondaryIndex["UserModel"]):  # type: ignore[no-untyped-call]
+class ByLastName(GlobalSecondaryIndex["UserModel"]):
     Meta = _index_meta("directory-last-name")
     directory = UnicodeAttribute(hash_key=True)
     last_name_key = UnicodeAttribute(range_key=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from core.ids import new_id
 from identity.domain.errors import InvalidRefreshToken, RefreshTokenReused
@@ -15,6 +14,7 @@ from identity.domain.sessions import (
     hash_token,
     new_refresh_token,
 )
+from identity.store import db
 from identity.store.models import FamilyModel, RefreshTokenModel
 
 # Rows outlive their expiry by a day so that a late replay is still recognised as one, then DynamoDB
@@ -52,7 +52,7 @@ def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> st
         expires_at=now + FAMILY_SECONDS,
     )
     token = new_refresh_token()
-    with TransactWrite() as transaction:
+    with db.transaction() as transaction:
         transaction.save(
             FamilyModel(
                 _family_key(family.family_id),
@@ -105,7 +105,7 @@ def rotate(record: RefreshRecord, family: Family, *, now_iso: str) -> str:
     the family not revoked. Losing the race to a concurrent use of the same token counts as reuse."""
     token = new_refresh_token()
     try:
-        with TransactWrite() as transaction:
+        with db.transaction() as transaction:
             transaction.update(
                 RefreshTokenModel(_token_key(record.token_hash)),
                 actions=[
@@ -124,11 +124,12 @@ def rotate(record: RefreshRecord, family: Family, *, now_iso: str) -> str:
                 condition=RefreshTokenModel.pk.does_not_exist(),
             )
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+        # Items go as: family check (0), put of the successor (1), update of the presented token (2).
+        failed = db.failed(error)
+        if 2 in failed:
             revoke_family(family.family_id, reason="reuse")
             raise RefreshTokenReused() from error
-        if len(reasons) > 1 and reasons[1] and reasons[1].code == "ConditionalCheckFailed":
+        if 0 in failed:
             raise InvalidRefreshToken() from error
         raise
     return token

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from core.auth import Role
 from core.pagination import decode_cursor, encode_cursor
 from identity.domain.errors import EmailTaken, UsernameTaken, UserNotFound
 from identity.domain.users import Directory, User, UserStatus, directory_of
+from identity.store import db
 from identity.store.models import ClaimModel, UserModel
 
-CONDITIONAL_FAILED = "ConditionalCheckFailed"
 PROFILE_FIELDS = ("email", "first_name", "last_name", "phone")
 
 
@@ -96,13 +95,12 @@ def create(user: User) -> None:
     if user.email:
         claims.append(ClaimModel(_email_key(user.email), user_id=user.user_id))
     try:
-        with TransactWrite() as transaction:
+        with db.transaction() as transaction:
             for claim in claims:
                 transaction.save(claim, condition=ClaimModel.pk.does_not_exist())
             transaction.save(_to_item(user), condition=UserModel.pk.does_not_exist())
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        failed = [i for i, reason in enumerate(reasons) if reason and reason.code == CONDITIONAL_FAILED]
+        failed = db.failed(error)  # all puts: the claims in order, then the user
         if 0 in failed:
             raise UsernameTaken() from error
         if 1 in failed and user.email:
@@ -120,7 +118,7 @@ def update_profile(user: User, changes: dict[str, Any], *, now: str) -> User:
     ]
     email_changed = updated.email is not None and (user.email or "").lower() != updated.email.lower()
     try:
-        with TransactWrite() as transaction:
+        with db.transaction() as transaction:
             if email_changed and updated.email:
                 transaction.save(
                     ClaimModel(_email_key(updated.email), user_id=user.user_id),
@@ -134,8 +132,9 @@ def update_profile(user: User, changes: dict[str, Any], *, now: str) -> User:
                 UserModel(_user_key(user.user_id)), actions=actions, condition=UserModel.pk.exists()
             )
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if email_changed and reasons and reasons[0] and reasons[0].code == CONDITIONAL_FAILED:
+        # Items go as: delete of the old claim (if any), put of the new claim, update of the user.
+        new_claim = 1 if user.email else 0
+        if email_changed and new_claim in db.failed(error):
             raise EmailTaken() from error
         raise
     return updated

@@ -61,7 +61,9 @@ def verify_chain(head: Head, entries: Iterable[Entry]) -> ChainReport:
             broken(entry, "time_reversed: posted before the previous entry")
         balance += signed(entry.amount, entry.side, head.normal_side)
         if entry.balance != balance:
-            broken(entry, f"balance_mismatch: running balance should be {balance}, entry says {entry.balance}")
+            broken(
+                entry, f"balance_mismatch: running balance should be {balance}, entry says {entry.balance}"
+            )
             balance = entry.balance
         debits += entry.amount if entry.side is Side.DEBIT else 0
         credits += entry.amount if entry.side is Side.CREDIT else 0

@@ -1,7 +1,38 @@
-"""Placeholder until the ledger service lands."""
+"""The SQS consumer: each record is one event (raw SNS delivery). Posting failures fail only their own
+record (partial batch response); SQS retries it and moves it to the DLQ after maxReceiveCount."""
+
+from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from core.observability import MetricUnit, logger, metrics
+from ledger import inbound, service
+
+
+def record_handler(record: SQSRecord) -> str:
+    event = inbound.decode(record.body)  # raises invalid_event: the record fails, then goes to the DLQ
+    logger.append_keys(correlation_id=event.correlation_id, event_id=event.event_id)
+    try:
+        outcome = service.handle_event(event)
+        logger.info("Event handled", extra={"type": event.type.value, "outcome": outcome.value})
+        metrics.add_metric(name=f"Events{outcome.value.capitalize()}", unit=MetricUnit.Count, value=1)
+        return outcome.value
+    finally:
+        logger.remove_keys(["correlation_id", "event_id"])
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"batchItemFailures": []}
+    # A fresh processor per invocation: it collects the batch's failures.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    failures = len(response.get("batchItemFailures", []))
+    if failures:
+        metrics.add_metric(name="EventsFailed", unit=MetricUnit.Count, value=failures)
+    return dict(response)

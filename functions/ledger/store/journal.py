@@ -207,9 +207,7 @@ class EntryPage:
     next_cursor: str | None
 
 
-def entries_between(
-    account_id: str, start: str, end: str, limit: int, cursor: str | None
-) -> EntryPage:
+def entries_between(account_id: str, start: str, end: str, limit: int, cursor: str | None) -> EntryPage:
     """Entries posted in [start, end), oldest first."""
     results = EntryModel.query(
         account_id,

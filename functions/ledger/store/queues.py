@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from core import aws
 
-# Peeked messages hide only this long, so a look never keeps them from a redrive for long.
-PEEK_VISIBILITY_SECONDS = 2
+# Peeked messages hide while the peek collects distinct ones, then are made visible again at once;
+# should the function die in between, they come back by themselves after this long.
+PEEK_VISIBILITY_SECONDS = 10
 # A message being moved stays hidden long enough for the send and the delete.
 MOVE_VISIBILITY_SECONDS = 30
 SQS_BATCH = 10
@@ -24,10 +25,10 @@ class QueuedMessage:
 
 
 def approximate_count(queue_url: str) -> int:
-    answer = aws.client("sqs").get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
-    )
-    return int(answer["Attributes"].get("ApproximateNumberOfMessages", 0))
+    """Visible plus in flight (a message just peeked at is still in the queue)."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    answer = aws.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)
+    return sum(int(answer["Attributes"].get(name, 0)) for name in names)
 
 
 def _receive(queue_url: str, count: int, visibility: int, wait: int = 0) -> list[QueuedMessage]:
@@ -60,14 +61,29 @@ def _receive(queue_url: str, count: int, visibility: int, wait: int = 0) -> list
 
 
 def peek(queue_url: str, limit: int) -> list[QueuedMessage]:
-    """Up to `limit` messages, received with a short visibility timeout and never deleted."""
+    """Up to `limit` distinct messages, never deleted and visible again when the peek returns."""
     seen: dict[str, QueuedMessage] = {}
     while len(seen) < limit:
-        batch = [m for m in _receive(queue_url, limit - len(seen), PEEK_VISIBILITY_SECONDS) if m.message_id not in seen]
+        batch = [
+            m
+            for m in _receive(queue_url, limit - len(seen), PEEK_VISIBILITY_SECONDS)
+            if m.message_id not in seen
+        ]
         if not batch:
             break
         seen.update((m.message_id, m) for m in batch)
+    _release(queue_url, list(seen.values()))
     return list(seen.values())[:limit]
+
+
+def _release(queue_url: str, messages: list[QueuedMessage]) -> None:
+    """Make peeked messages visible again now, so that a redrive right after a look finds them."""
+    for start in range(0, len(messages), SQS_BATCH):
+        entries = [
+            {"Id": str(index), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0}
+            for index, m in enumerate(messages[start : start + SQS_BATCH])
+        ]
+        aws.client("sqs").change_message_visibility_batch(QueueUrl=queue_url, Entries=entries)
 
 
 def redrive(source_url: str, target_url: str, max_messages: int) -> int:

@@ -29,7 +29,9 @@ NotReversible = error_class(
 AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")
 HoldNotFound = error_class("authorization_not_found", ErrorKind.NOT_FOUND, "No such card authorization")
 HoldNotPending = error_class(
-    "authorization_not_pending", ErrorKind.CONFLICT, "The authorization was already captured, voided or expired"
+    "authorization_not_pending",
+    ErrorKind.CONFLICT,
+    "The authorization was already captured, voided or expired",
 )
 HoldExpired = error_class("authorization_expired", ErrorKind.CONFLICT, "The authorization has expired")
 CaptureExceedsHold = error_class(

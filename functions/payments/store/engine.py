@@ -62,7 +62,8 @@ OUTBOX_TTL_SECONDS = 14 * 24 * 3600
 
 
 def to_attr(value: Any) -> dict[str, Any]:
-    return _SERIALIZER.serialize(value)  # type: ignore[no-any-return]
+    serialized: dict[str, Any] = dict(_SERIALIZER.serialize(value))
+    return serialized
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,9 +121,11 @@ def commit(items: Sequence[TxItem]) -> None:
 
 
 def _reasons(error: ClientError) -> list[dict[str, Any]]:
-    reasons = error.response.get("CancellationReasons")
+    reasons: list[dict[str, Any]] = [
+        dict(reason) for reason in error.response.get("CancellationReasons") or []
+    ]
     if reasons:
-        return list(reasons)
+        return reasons
     # Some emulators only put the codes in the message: "... reasons [ConditionalCheckFailed, None]".
     match = re.search(r"\[([^\]]*)\]\s*$", str(error.response.get("Error", {}).get("Message", "")))
     if not match:
@@ -178,14 +181,17 @@ def position_update(
     if need_held > 0:
         conditions.append("#held >= :needheld")
         values[":needheld"] = need_held
+    expression = "SET #lb = #lb + :lb, #held = #held + :held, #av = #av + :av, #upd = :now ADD #ver :one"
+    condition = " AND ".join(conditions)
+    # DynamoDB refuses names an expression does not use.
+    names = {k: v for k, v in _POSITION_NAMES.items() if k in expression or k in condition}
     op = {
         "Update": {
             "TableName": Position.Meta.table_name,
             "Key": to_item({"account": account}),
-            "UpdateExpression": "SET #lb = #lb + :lb, #held = #held + :held, #av = #av + :av, #upd = :now "
-            "ADD #ver :one",
-            "ConditionExpression": " AND ".join(conditions),
-            "ExpressionAttributeNames": _POSITION_NAMES,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
@@ -252,7 +258,9 @@ def counter_update(check: CounterCheck) -> TxItem:
             ),
         }
     }
-    decline = errors.VelocityLimitExceeded if check.code == "velocity_limit_exceeded" else errors.DailyLimitExceeded
+    decline = (
+        errors.VelocityLimitExceeded if check.code == "velocity_limit_exceeded" else errors.DailyLimitExceeded
+    )
     return TxItem(op, lambda old: decline())
 
 
@@ -262,7 +270,7 @@ def put_item(table: str, values: Mapping[str, Any], key: str | None = None) -> T
     if key:
         body["ConditionExpression"] = f"attribute_not_exists({key})"
         body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    return TxItem({"Put": body}, lambda old: errors.Duplicate(old))
+    return TxItem({"Put": body}, errors.Duplicate)
 
 
 def outbox_put(event_type: EventType, data: Mapping[str, Any], correlation_id: str, at: datetime) -> TxItem:
@@ -307,7 +315,9 @@ class Movement:
         return fingerprint(self.kind, self.legs, self.description, self.reverses)
 
 
-def payment_values(movement: Movement, status: PaymentStatus, decline_code: str | None = None) -> dict[str, Any]:
+def payment_values(
+    movement: Movement, status: PaymentStatus, decline_code: str | None = None
+) -> dict[str, Any]:
     created = iso(movement.at)
     first = movement.legs[0]
     return {
@@ -331,7 +341,12 @@ def payment_values(movement: Movement, status: PaymentStatus, decline_code: str 
 
 
 def entry_values(
-    movement: Movement, account: str, delta: int, counterparties: Sequence[str], status: PaymentStatus,
+    movement: Movement,
+    account: str,
+    delta: int,
+    counterparties: Sequence[str],
+    *,
+    status: PaymentStatus,
     decline_code: str | None = None,
 ) -> dict[str, Any]:
     created = iso(movement.at)
@@ -373,7 +388,7 @@ def movement_items(movement: Movement) -> list[TxItem]:
             items.append(
                 put_item(
                     Entry.Meta.table_name,
-                    entry_values(movement, account, delta, others, PaymentStatus.COMPLETED),
+                    entry_values(movement, account, delta, others, status=PaymentStatus.COMPLETED),
                 )
             )
     items.extend(counter_update(check) for check in movement.counters)
@@ -385,7 +400,9 @@ def movement_items(movement: Movement) -> list[TxItem]:
         reverses=movement.reverses,
         committed_at=iso(movement.at),
     )
-    items.append(outbox_put(EventType.MONEY_MOVED, moved.model_dump(mode="json"), movement.correlation_id, movement.at))
+    items.append(
+        outbox_put(EventType.MONEY_MOVED, moved.model_dump(mode="json"), movement.correlation_id, movement.at)
+    )
     items.extend(movement.extra)
     return items
 
@@ -398,7 +415,9 @@ def move(movement: Movement) -> dict[str, Any]:
     except errors.Duplicate as duplicate:
         existing = duplicate.existing or _stored_payment(movement.payment_id)
         if existing.get("fingerprint") != movement.fingerprint:
-            raise IdempotencyKeyReused(f"Payment {movement.payment_id} exists with different content") from None
+            raise IdempotencyKeyReused(
+                f"Payment {movement.payment_id} exists with different content"
+            ) from None
         return existing
     return payment_values(movement, PaymentStatus.COMPLETED)
 
@@ -418,7 +437,14 @@ def record_decline(movement: Movement, code: str) -> dict[str, Any]:
         put_item(Payment.Meta.table_name, values, key="payment_id"),
         put_item(
             Entry.Meta.table_name,
-            entry_values(movement, first.from_account, -first.amount, [first.to_account], PaymentStatus.DECLINED, code),
+            entry_values(
+                movement,
+                first.from_account,
+                -first.amount,
+                [first.to_account],
+                status=PaymentStatus.DECLINED,
+                decline_code=code,
+            ),
         ),
     ]
     try:

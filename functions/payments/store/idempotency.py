@@ -46,7 +46,13 @@ def _mark_replayed(response: Any, record: DataRecord) -> Any:
 
 
 def once(
-    operation: str, scope: str, key: str, fingerprint: str, run: Callable[[], Response], lambda_context: Any
+    operation: str,
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    run: Callable[[], Response],
+    lambda_context: Any,
 ) -> Response:
     """Run `run` at most once per (operation, scope, key); answer later calls with its stored response."""
     config = IdempotencyConfig(
@@ -55,7 +61,7 @@ def once(
         raise_on_no_idempotency_key=True,
         expires_after_seconds=conf().idempotency_ttl_seconds,
         hash_function="sha256",
-        response_hook=_mark_replayed,
+        response_hook=_mark_replayed,  # type: ignore[arg-type]
     )
     if lambda_context is not None:
         # Lets an in-flight record expire with the invocation, so a crashed attempt does not block retries.

@@ -50,7 +50,7 @@ def set_state(account: str, state: PositionState, reason: str, at: datetime) -> 
         item.update(
             actions=[
                 Position.state.set(state.value),
-                Position.state_reason.set(reason or None),
+                Position.state_reason.set(reason) if reason else Position.state_reason.remove(),
                 Position.updated_at.set(iso(at)),
                 Position.version.add(1),
             ],

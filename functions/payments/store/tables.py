@@ -160,7 +160,15 @@ class IdempotencyRecord(Model):
     id = UnicodeAttribute(hash_key=True)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Position, Payment, Entry, Hold, Counter, OutboxRecord, IdempotencyRecord)
+ALL_MODELS: tuple[type[Model], ...] = (
+    Position,
+    Payment,
+    Entry,
+    Hold,
+    Counter,
+    OutboxRecord,
+    IdempotencyRecord,
+)
 
 
 def create_all(**kwargs: Any) -> None:

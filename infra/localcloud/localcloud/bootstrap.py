@@ -95,6 +95,11 @@ def error_log_text(error: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def note(text: str) -> None:
+    """A runtime problem: into the environment's log file, not into any invocation's logs."""
+    os.write(2, f"bootstrap: {text}\n".encode())
+
+
 class InitError(Exception):
     """The handler could not be loaded; carries the AWS error JSON."""
 
@@ -205,7 +210,7 @@ class LocalStack:
             response = connection.getresponse()
             response.read()
             if response.status >= 300:
-                sys.__stderr__.write(f"bootstrap: POST {path} answered {response.status}\n")
+                note(f"POST {path} answered {response.status}")
         finally:
             connection.close()
 
@@ -271,7 +276,7 @@ class CognitoIdentity:
 class LambdaContext:
     """The `context` argument, with the attributes and methods of the AWS Python runtime's."""
 
-    def __init__(self, request_id: str, invoked_arn: str, deadline: float, capture: LogCapture) -> None:
+    def __init__(self, request_id: str, invoked_arn: str, deadline: float) -> None:
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_arn
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
@@ -283,7 +288,6 @@ class LambdaContext:
         self.client_context = None
         self.tenant_id = None
         self._deadline = deadline
-        self._capture = capture
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -369,7 +373,7 @@ class Runtime:
                 with connection, connection.makefile("rb") as reader:
                     request = receive_invoke(connection, reader)
             except (OSError, ValueError) as exc:  # a broken request must not end the runtime
-                sys.__stderr__.write(f"bootstrap: bad invoke request: {exc!r}\n")
+                note(f"bad invoke request: {exc!r}")
                 continue
             if request is not None:
                 self.invoke(Invocation(request, self.timeout))
@@ -397,9 +401,7 @@ class Runtime:
                 self.init()
             assert self.handler is not None
             event = json.loads(invocation.payload)
-            context = LambdaContext(
-                invocation.request_id, invocation.invoked_arn, invocation.deadline, self.capture
-            )
+            context = LambdaContext(invocation.request_id, invocation.invoked_arn, invocation.deadline)
             result = self.handler(event, context)
         except InitError as exc:
             error = dict(exc.error, requestId=invocation.request_id)
@@ -543,8 +545,8 @@ def open_listener(env: dict[str, str]) -> socket.socket:
 
 
 def install_log_capture(capture: LogCapture) -> None:
-    sys.stdout = Tee(sys.stdout, capture)  # type: ignore[assignment]
-    sys.stderr = Tee(sys.stderr, capture)  # type: ignore[assignment]
+    sys.stdout = Tee(sys.stdout, capture)
+    sys.stderr = Tee(sys.stderr, capture)
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(AwsLogFormatter(capture))
     root = logging.getLogger()

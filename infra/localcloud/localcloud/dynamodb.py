@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from localstack.aws.api import RequestContext, ServiceRequest, ServiceResponse, handler
 from localstack.aws.api.core import ServiceRequestHandler
@@ -34,6 +34,7 @@ from localstack.aws.api.dynamodbstreams import (
     ExpiredIteratorException,
     GetRecordsOutput,
     GetShardIteratorOutput,
+    Record,
 )
 from localstack.aws.skeleton import DispatchTable
 from localstack.http import Response
@@ -86,7 +87,52 @@ class MotoDynamoDBStreamsProvider(DynamodbstreamsApi):
             raise ExpiredIteratorException("Iterator expired or unknown; get a new one with GetShardIterator")
         response: GetRecordsOutput = call_moto(context)
         _stamp(iterators, response.get("NextShardIterator"))
+        for record in response.get("Records") or []:
+            _as_on_aws(record, context.region)
         return response
+
+
+@aws_provider(api="dynamodb", name="moto")
+def dynamodb_moto() -> Service:
+    patch_transact_write_items()
+    return Service.for_provider(MotoDynamoDBProvider(), dispatch_table_factory=_locked_moto_dispatcher)
+
+
+@aws_provider(api="dynamodbstreams", name="moto")
+def dynamodbstreams_moto() -> Service:
+    ttl = float(os.environ.get("LOCALCLOUD_SHARD_ITERATOR_TTL", "900"))
+    return Service.for_provider(
+        MotoDynamoDBStreamsProvider(iterator_ttl=ttl), dispatch_table_factory=_locked_moto_dispatcher
+    )
+
+
+def _locked_moto_dispatcher(provider: object) -> DispatchTable:
+    from localstack.services.moto import MotoFallbackDispatcher
+
+    table = MotoFallbackDispatcher(provider)
+    return {operation: _with_lock(dispatch) for operation, dispatch in table.items()}
+
+
+def _with_lock(dispatch: ServiceRequestHandler) -> ServiceRequestHandler:
+    def locked(context: RequestContext, request: ServiceRequest) -> ServiceResponse | Response | None:
+        with DYNAMODB_LOCK:
+            return dispatch(context, request)
+
+    return locked
+
+
+# --- Streams: AWS-shaped records, expiring shard iterators ------------------------------------
+
+
+def _as_on_aws(record: Record, region: str) -> None:
+    """moto writes an empty OldImage on INSERT and NewImage on REMOVE, which AWS leaves out (handlers
+    test for the key), and always says us-east-1 and event version 1.0."""
+    images = cast(dict[str, Any], record.get("dynamodb") or {})
+    for image in ("OldImage", "NewImage"):
+        if images.get(image) == {}:
+            del images[image]
+    record["awsRegion"] = region
+    record["eventVersion"] = "1.1"
 
 
 def _shard_iterators(context: RequestContext) -> dict[str, Any]:
@@ -112,35 +158,6 @@ def _drop_expired(iterators: dict[str, Any], issued_before: float) -> None:
         expired.append(arn)
     for arn in expired:
         del iterators[arn]
-
-
-@aws_provider(api="dynamodb", name="moto")  # type: ignore[untyped-decorator]  # LocalStack is untyped
-def dynamodb_moto() -> Service:
-    patch_transact_write_items()
-    return Service.for_provider(MotoDynamoDBProvider(), dispatch_table_factory=_locked_moto_dispatcher)
-
-
-@aws_provider(api="dynamodbstreams", name="moto")  # type: ignore[untyped-decorator]
-def dynamodbstreams_moto() -> Service:
-    ttl = float(os.environ.get("LOCALCLOUD_SHARD_ITERATOR_TTL", "900"))
-    return Service.for_provider(
-        MotoDynamoDBStreamsProvider(iterator_ttl=ttl), dispatch_table_factory=_locked_moto_dispatcher
-    )
-
-
-def _locked_moto_dispatcher(provider: object) -> DispatchTable:
-    from localstack.services.moto import MotoFallbackDispatcher
-
-    table = MotoFallbackDispatcher(provider)
-    return {operation: _with_lock(handler) for operation, handler in table.items()}
-
-
-def _with_lock(handler: ServiceRequestHandler) -> ServiceRequestHandler:
-    def locked(context: RequestContext, request: ServiceRequest) -> ServiceResponse | Response | None:
-        with DYNAMODB_LOCK:
-            return handler(context, request)
-
-    return locked
 
 
 # --- O(touched items) transactions -------------------------------------------------------------

@@ -27,7 +27,12 @@ from localstack.aws.api.lambda_ import PackageType
 from localstack.http import Response
 from localstack.services.lambda_.invocation.docker_runtime_executor import HOT_RELOADING_ENV_VARIABLE
 from localstack.services.lambda_.invocation.executor_endpoint import ExecutorEndpoint, StatusErrorException
-from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
+from localstack.services.lambda_.invocation.lambda_models import (
+    FunctionVersion,
+    HotReloadingCode,
+    InvocationResult,
+    S3Code,
+)
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.lambda_.invocation.runtime_executor import LambdaRuntimeException, RuntimeExecutor
 from werkzeug import Request
@@ -142,7 +147,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         self._invoke_id = payload["invoke-id"]
         self._ensure_running()
-        self._log_offset = self.log_path.stat().st_size
+        self._log_offset = self._log_size()
         return self.endpoint.invoke(payload)
 
     def _ensure_running(self) -> None:
@@ -166,7 +171,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     def _spawn(self) -> None:
         code_dir = self._code_dir()
-        python = choose_python(self.function_version.id.function_name, self.function_version.config.runtime)
+        python = choose_python(
+            self.function_version.id.function_name, self.function_version.config.runtime or ""
+        )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
@@ -205,7 +212,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     # Configuration
 
     def _code_dir(self) -> Path:
-        return Path(self.function_version.config.code.get_unzipped_code_location())
+        return Path(code_of(self.function_version).get_unzipped_code_location())
 
     def _process_env(self, env_vars: dict[str, Any]) -> dict[str, str]:
         env = {name: os.environ[name] for name in HOST_VARIABLES if name in os.environ}
@@ -213,15 +220,17 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         env.update({name: str(value) for name, value in env_vars.items()})
         code_dir = str(self._code_dir())
         env["LAMBDA_TASK_ROOT"] = code_dir
-        if self.function_version.config.code.is_hot_reloading():
+        if code_of(self.function_version).is_hot_reloading():
             env[HOT_RELOADING_ENV_VARIABLE] = code_dir
         return env
 
     # Logs
 
     def get_logs(self) -> str:
-        size = self.log_path.stat().st_size if self.log_path.exists() else 0
-        return self._log_since(max(0, size - LOG_TAIL_BYTES))
+        return self._log_since(max(0, self._log_size() - LOG_TAIL_BYTES))
+
+    def _log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
 
     def _log_since(self, offset: int) -> str:
         try:
@@ -255,18 +264,26 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 f"The process executor runs zip-packaged Python functions only; {name} is "
                 f"{fn.package_type} {fn.runtime or 'without a runtime'}"
             )
-        python = choose_python(name, fn.runtime)
+        python = choose_python(name, fn.runtime or "")
         if not os.access(python, os.X_OK):
             raise LambdaRuntimeException(f"Python interpreter {python} for {name} is not executable")
-        fn.code.prepare_for_execution()
-        if not Path(fn.code.get_unzipped_code_location()).is_dir():
+        code = code_of(function_version)
+        code.prepare_for_execution()
+        if not Path(code.get_unzipped_code_location()).is_dir():
             raise LambdaRuntimeException(
-                f"Code folder {fn.code.get_unzipped_code_location()} of {name} is missing"
+                f"Code folder {code.get_unzipped_code_location()} of {name} is missing"
             )
 
     @classmethod
     def cleanup_version(cls, function_version: FunctionVersion) -> None:
         """Nothing to undo: prepare_version only unzips code, which LocalStack itself cleans up."""
+
+
+def code_of(function_version: FunctionVersion) -> S3Code | HotReloadingCode:
+    code = function_version.config.code
+    if code is None:
+        raise LambdaRuntimeException(f"{function_version.id.function_name} has no zip code")
+    return code
 
 
 def _kill_session(process: subprocess.Popen[bytes]) -> None:

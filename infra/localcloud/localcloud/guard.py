@@ -53,6 +53,6 @@ def missing_reason(name: str, namespace: str, installed: list[str]) -> str:
             return f"its plugin {entry_point.value} failed to import ({type(exc).__name__}: {exc})"
         return f"its entry point {entry_point.value} imports, but plux did not list it (stale ~/.cache/plux?)"
     return (
-        f"no executor plugin of that name is installed (installed: {', '.join(sorted(installed))}); "
-        "is the localcloud package installed in LocalStack's venv?"
+        f"no executor plugin of that name is installed (installed: {', '.join(sorted(installed))}; "
+        "`process` comes from the localcloud package, pip-installed into LocalStack's venv)"
     )

@@ -14,7 +14,6 @@ folder per service.
 from __future__ import annotations
 
 import _thread
-import importlib
 import json
 import logging
 import os
@@ -22,7 +21,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -66,9 +67,6 @@ LOAD_ORDER = (
     "cloudformation",
 )
 
-# Moto backends that a provider's own state visitor may not report (our dynamodb:moto provider).
-EXTRA_MOTO_BACKENDS = {"dynamodb": ("moto.dynamodb.models", "dynamodb_backends")}
-
 # Services whose saved state could not be loaded: their previous snapshot is carried over on save
 # instead of being overwritten by an empty service.
 _not_loaded: set[str] = set()
@@ -89,9 +87,24 @@ def _save_condition(pickler: Any, obj: threading.Condition) -> None:
     pickler.save_reduce(threading.Condition, (obj._lock,), obj=obj)  # type: ignore[attr-defined]
 
 
+# defaultdict's own reduce calls `type(obj)(default_factory)`, which breaks subclasses whose __init__
+# takes other arguments (moto's SSM ParameterDict): create them without calling __init__.
+def _save_defaultdict(pickler: Any, obj: defaultdict[Any, Any]) -> None:
+    state = getattr(obj, "__dict__", None) or None
+    args = (type(obj), obj.default_factory)
+    pickler.save_reduce(_new_defaultdict, args, state=state, dictitems=iter(obj.items()), obj=obj)
+
+
+def _new_defaultdict(cls: type[defaultdict[Any, Any]], default_factory: Any) -> defaultdict[Any, Any]:
+    obj = cls.__new__(cls)
+    defaultdict.__init__(obj, default_factory)
+    return obj
+
+
 add_dispatch_entry(_thread.LockType, _save_lock)
-pass
+add_dispatch_entry(_thread.RLock, _save_rlock)
 add_dispatch_entry(threading.Condition, _save_condition)
+add_dispatch_entry(defaultdict, _save_defaultdict, subclasses=True)
 
 
 @hooks.on_infra_shutdown(priority=100)
@@ -114,10 +127,18 @@ def load_state() -> None:
     """Load the current snapshot; priority 10 runs it before the READY init stage reports completion."""
     root = _state_root()
     snapshot = _current_snapshot(root) if root else None
-    if snapshot is None:
+    if root is None or snapshot is None:
         return
     started = time.monotonic()
-    services: dict[str, list[dict[str, str]]] = _read_manifest(snapshot)
+    try:
+        services = _read_manifest(snapshot)
+    except (OSError, ValueError, KeyError):
+        # Start empty rather than not at all, and keep the unreadable snapshot out of the clean-up.
+        aside = snapshot.with_name(f"unreadable-{snapshot.name}")
+        LOG.exception("localcloud: cannot read %s; moved it to %s and starting empty", snapshot, aside)
+        snapshot.rename(aside)
+        (root / CURRENT).unlink()
+        return
     for name in _load_order(services):
         try:
             _load_service(name, snapshot / name, services[name])
@@ -125,7 +146,10 @@ def load_state() -> None:
             LOG.exception("localcloud: could not load the saved state of %s; it is kept on disk", name)
             _not_loaded.add(name)
     LOG.info(
-        "localcloud: loaded %d services from %s in %.2fs", len(services), snapshot, time.monotonic() - started
+        "localcloud: loaded %d services from %s in %.2fs",
+        len(services) - len(_not_loaded),
+        snapshot,
+        time.monotonic() - started,
     )
 
 
@@ -186,10 +210,9 @@ def _qualname(cls: type) -> str:
 
 def _state_containers(service: Service) -> dict[str, Any]:
     collector = _Collector()
+    # A provider without a visitor of its own (our dynamodb:moto) is visited by reflection, which
+    # finds moto's `<service>_backends` and LocalStack's `<service>_stores`.
     service.accept_state_visitor(collector)
-    if extra := EXTRA_MOTO_BACKENDS.get(service.name()):
-        module, attribute = extra
-        collector.visit(getattr(importlib.import_module(module), attribute))
     if service.name() == "s3":
         # S3's asset folder holds only anonymous temporary files and is shared by every LocalStack on
         # the machine; the bodies are saved through the storage backend instead.
@@ -208,7 +231,6 @@ def _provider(service: Service) -> Any:
 def _save(root: Path) -> int:
     root.mkdir(parents=True, exist_ok=True)
     previous = _current_snapshot(root)
-    previous_services = _read_manifest(previous) if previous else {}
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
     services: dict[str, list[dict[str, str]]] = {}
     for name, service in _running_services():
@@ -219,10 +241,11 @@ def _save(root: Path) -> int:
         except Exception:
             LOG.exception("localcloud: could not save %s; keeping its previous state", name)
             shutil.rmtree(tmp / name, ignore_errors=True)
-    for name, entries in previous_services.items():
-        if name not in services and previous is not None:
-            shutil.copytree(previous / name, tmp / name)
-            services[name] = entries
+    if previous is not None:
+        for name, entries in _read_manifest(previous).items():
+            if name not in services:  # not running now, or its saved state failed to load
+                shutil.copytree(previous / name, tmp / name)
+                services[name] = entries
     _write_file(tmp / MANIFEST, json.dumps({"format": FORMAT, "services": services}, indent=1).encode())
     _commit(root, tmp)
     return len(services)
@@ -239,20 +262,31 @@ def _save_service(service: Service, folder: Path) -> list[dict[str, str]]:
     folder.mkdir()
     service.lifecycle_hook.on_before_state_save()
     entries = []
-    for index, (key, container) in enumerate(_state_containers(service).items()):
-        if isinstance(container, AssetDirectory):
-            if not Path(container.path).is_dir():
-                continue
-            file = f"{index}.assets"
-            shutil.copytree(container.path, folder / file, symlinks=True)
-        else:
-            file = f"{index}.pickle"
-            _write_file(folder / file, _dumps(container))
-        entries.append({"key": key, "file": file})
+    with _operation_lock(service.name()):
+        for index, (key, container) in enumerate(_state_containers(service).items()):
+            if isinstance(container, AssetDirectory):
+                if not Path(container.path).is_dir():
+                    continue
+                file = f"{index}.assets"
+                shutil.copytree(container.path, folder / file, symlinks=True)
+            else:
+                file = f"{index}.pickle"
+                _write_file(folder / file, _dumps(container))
+            entries.append({"key": key, "file": file})
     if service.name() == "s3":
         _save_s3_bodies(_provider(service)._storage_backend, folder / S3_BODIES)
     service.lifecycle_hook.on_after_state_save()
     return entries
+
+
+def _operation_lock(name: str) -> AbstractContextManager[Any]:
+    """Our dynamodb:moto provider runs every operation under one lock: holding it while pickling keeps
+    half a transaction out of the snapshot."""
+    if name == "dynamodb":
+        from localcloud.dynamodb import DYNAMODB_LOCK
+
+        return DYNAMODB_LOCK
+    return nullcontext()
 
 
 def _dumps(container: Any) -> bytes:

@@ -1,0 +1,23 @@
+"""The monthly savings-interest run (EventBridge schedule): pays the month that just ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.domain.interest import previous_month
+from accounts.services.staff import pay_interest
+from core.clock import now
+from core.observability import logger
+
+
+class InterestRunIncomplete(Exception):
+    """Some accounts were not paid; raising makes EventBridge retry (the paid ones are not paid twice)."""
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    month = str(event.get("month") or previous_month(now()))
+    summary = pay_interest(month)
+    logger.info("Interest run", extra=summary)
+    if summary["failed"]:
+        raise InterestRunIncomplete(f"{summary['failed']} account(s) not paid for {month}")
+    return summary

@@ -1,0 +1,58 @@
+"""Loan routes for customers (apply, quote, schedule, repay) and staff (queue, decision)."""
+
+from __future__ import annotations
+
+from chalice import Response  # type: ignore[attr-defined]
+
+from accounts.app import app
+from accounts.models import ApplyLoan, LoanDecision, Repayment
+from accounts.services import loans as service
+from core.http import json_response
+from core.pagination import parse_limit
+
+
+@app.route("/loans", methods=["POST"])
+def apply_loan() -> Response:
+    return json_response(service.apply(app.principal(), app.body(ApplyLoan)), 201)
+
+
+@app.route("/loans", methods=["GET"])
+def list_loans() -> Response:
+    return json_response(
+        service.list_own(app.principal(), parse_limit(app.query("limit")), app.query("cursor"))
+    )
+
+
+@app.route("/loans/quote", methods=["GET"])
+def quote_loan() -> Response:
+    app.principal()
+    return json_response(service.quote(app.query("amount"), app.query("months")))
+
+
+@app.route("/loans/{loan_id}", methods=["GET"])
+def get_loan(loan_id: str) -> Response:
+    return json_response(service.get(app.principal(), loan_id))
+
+
+@app.route("/loans/{loan_id}/repayments", methods=["POST"])
+def repay_loan(loan_id: str) -> Response:
+    principal = app.principal()
+    body, replayed = service.repay(principal, loan_id, app.body(Repayment), app.header("Idempotency-Key"))
+    return json_response(
+        body, 200 if replayed else 201, {"Idempotency-Replayed": "true"} if replayed else None
+    )
+
+
+@app.route("/staff/loans", methods=["GET"])
+def loan_queue() -> Response:
+    return json_response(
+        service.queue(
+            app.principal(), app.query("status"), parse_limit(app.query("limit")), app.query("cursor")
+        )
+    )
+
+
+@app.route("/staff/loans/{loan_id}/decision", methods=["POST"])
+def decide_loan(loan_id: str) -> Response:
+    principal = app.principal()
+    return json_response(service.decide(principal, loan_id, app.body(LoanDecision)))

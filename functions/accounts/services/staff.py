@@ -1,0 +1,122 @@
+"""Staff views and the savings-interest run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.domain import interest as rules
+from accounts.domain.loans import LoanStatus
+from accounts.domain.tickets import TicketStatus
+from accounts.store import accounts as account_store
+from accounts.store import audit as audit_store
+from accounts.store import loans as loan_store
+from accounts.store import payments
+from accounts.store import tickets as ticket_store
+from accounts.store.common import audit
+from accounts.store.models import AccountModel
+from core.auth import Principal, Role
+from core.clock import iso, now
+from core.errors import DomainError, IdempotencyKeyReused
+from core.events import BankAccount, MovementKind
+from core.observability import logger
+
+BALANCE_BATCH = 50
+
+
+def dashboard(principal: Principal) -> dict[str, Any]:
+    principal.require(Role.STAFF)
+    totals = payments.bank_totals()
+    return {
+        **totals,
+        "pending_loans": loan_store.count_by_status(LoanStatus.PENDING),
+        "active_loans": loan_store.count_by_status(LoanStatus.ACTIVE),
+        "open_tickets": ticket_store.count_by_status(TicketStatus.OPEN),
+        "answered_tickets": ticket_store.count_by_status(TicketStatus.ANSWERED),
+    }
+
+
+def audit_trail(principal: Principal, target: str) -> dict[str, Any]:
+    principal.require(Role.STAFF)
+    return {
+        "items": [
+            {
+                "audit_id": entry.audit_id,
+                "target": entry.target,
+                "action": entry.action,
+                "actor_id": entry.actor_id,
+                "actor_username": entry.actor_username,
+                "reason": entry.reason,
+                "at": iso(entry.at),
+                "details": entry.details,
+            }
+            for entry in audit_store.trail(target)
+        ]
+    }
+
+
+def trigger_interest(principal: Principal, month: str) -> dict[str, Any]:
+    principal.require(Role.STAFF)
+    wanted = rules.parse_month(month, now())
+    summary = pay_interest(wanted)
+    audit_store.record(audit(principal, f"interest:{wanted}", "interest.run", "", now(), **summary))
+    return summary
+
+
+def pay_interest(month: str) -> dict[str, Any]:
+    """Pay one month's interest to every active savings account. Each payment's id is
+    `interest:{number}:{month}`, so payments moves it at most once however often the run repeats."""
+    summary = {
+        "month": month,
+        "accounts": 0,
+        "paid": 0,
+        "already_paid": 0,
+        "nothing_due": 0,
+        "failed": 0,
+        "total": 0,
+    }
+    batch: list[AccountModel] = []
+    for account in account_store.savings_accounts():
+        batch.append(account)
+        if len(batch) == BALANCE_BATCH:
+            _pay_batch(batch, month, summary)
+            batch = []
+    _pay_batch(batch, month, summary)
+    return summary
+
+
+def _pay_batch(batch: list[AccountModel], month: str, summary: dict[str, Any]) -> None:
+    if not batch:
+        return
+    found = payments.balances([a.account_number for a in batch])
+    for account in batch:
+        summary["accounts"] += 1
+        if month in (account.interest_months or set()):
+            summary["already_paid"] += 1
+            continue
+        balance = int(found.get(account.account_number, {}).get("ledger_balance", 0))
+        amount = rules.monthly_interest(balance, int(account.interest_rate_bp))
+        if amount <= 0:
+            summary["nothing_due"] += 1
+            continue
+        try:
+            payments.move(
+                rules.payment_id(account.account_number, month),
+                MovementKind.INTEREST,
+                [(BankAccount.POOL, account.account_number, amount)],
+                f"Savings interest {month}",
+            )
+        except DomainError as error:
+            if error.code == IdempotencyKeyReused.code:
+                # Paid by an earlier run that stopped before marking it (on the balance before that
+                # interest, hence another amount): payments' payment id keeps it to once.
+                account_store.mark_interest_paid(account, month)
+                summary["already_paid"] += 1
+                continue
+            logger.warning(
+                "Interest not paid", extra={"account_number": account.account_number, "code": error.code}
+            )
+            summary["failed"] += 1
+            continue
+        account_store.mark_interest_paid(account, month)
+        summary["paid"] += 1
+        summary["total"] += amount

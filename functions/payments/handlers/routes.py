@@ -1,0 +1,83 @@
+"""HTTP routes of the payments service: parse, authorize, call one service function, respond."""
+
+from __future__ import annotations
+
+from chalice import Response  # type: ignore[attr-defined]
+
+from core.auth import Role
+from core.http import json_response
+from core.pagination import parse_limit
+from payments.handlers.api import app, caller, counted_failures, idempotency_key, stored_response
+from payments.models import CaptureRequest, CardAuthorizationRequest, ReversalRequest, TransferRequest
+from payments.service import cards, history, transfers
+
+
+@app.route("/transfers", methods=["POST"])
+def create_transfer() -> Response:
+    who = caller()
+    who.principal.require(Role.CUSTOMER)
+    request = app.body(TransferRequest)
+    key = idempotency_key()
+    with counted_failures():
+        result = transfers.create_transfer(who, request, key)
+    return stored_response(result, f"/transfers/{result['body'].get('payment_id')}")
+
+
+@app.route("/transfers/{transfer_id}", methods=["GET"])
+def get_transfer(transfer_id: str) -> Response:
+    return json_response(history.get_transfer(caller(), transfer_id))
+
+
+@app.route("/accounts/{number}/transactions", methods=["GET"])
+def account_transactions(number: str) -> Response:
+    limit = parse_limit(app.query("limit"))
+    return json_response(history.account_history(caller(), number, app.query("cursor"), limit))
+
+
+@app.route("/card-authorizations", methods=["POST"])
+def authorize_card() -> Response:
+    who = caller()
+    who.principal.require(Role.CUSTOMER)
+    request = app.body(CardAuthorizationRequest)
+    key = idempotency_key()
+    with counted_failures():
+        result = cards.authorize(who, request, key)
+    return stored_response(result, f"/card-authorizations/{result['body'].get('authorization_id')}")
+
+
+@app.route("/card-authorizations/{authorization_id}", methods=["GET"])
+def get_card_authorization(authorization_id: str) -> Response:
+    return json_response(cards.get(caller(), authorization_id))
+
+
+@app.route("/card-authorizations/{authorization_id}/capture", methods=["POST"])
+def capture_card_authorization(authorization_id: str) -> Response:
+    who = caller()
+    request = app.body(CaptureRequest)
+    with counted_failures():
+        return json_response(cards.capture(who, authorization_id, request.amount))
+
+
+@app.route("/card-authorizations/{authorization_id}/void", methods=["POST"])
+def void_card_authorization(authorization_id: str) -> Response:
+    who = caller()
+    with counted_failures():
+        return json_response(cards.void(who, authorization_id))
+
+
+@app.route("/staff/transfers/{transfer_id}/reversal", methods=["POST"])
+def reverse_transfer(transfer_id: str) -> Response:
+    who = caller()
+    who.principal.require(Role.STAFF)
+    request = app.body(ReversalRequest)
+    with counted_failures():
+        return json_response(history.reverse(who, transfer_id, request.reason), 201)
+
+
+@app.route("/staff/transfers", methods=["GET"])
+def staff_transfers() -> Response:
+    caller().principal.require(Role.STAFF)
+    limit = parse_limit(app.query("limit"))
+    return json_response(
+        history.staff_search(app.query("account"), app.query("date"), app.query("cursor"), limit)
+    )

@@ -1,0 +1,94 @@
+"""Request and internal-payload models of the payments service (the contract at its edges)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from core.events import Leg, MovementKind
+from core.money import Kobo
+
+AccountNumber = Annotated[str, Field(pattern=r"^\d{10}$", description="A 10-digit account number")]
+AnyAccount = Annotated[str, Field(min_length=1, max_length=64)]
+Pin = Annotated[str, Field(pattern=r"^\d{4}$", description="4 digits, as a string")]
+Description = Annotated[str, Field(max_length=140)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def fingerprint(self, *secret_fields: str) -> str:
+        """A hash of the body without its secrets: a PIN must never be recoverable from a stored hash."""
+        visible = self.model_dump(mode="json", exclude=set(secret_fields))
+        return hashlib.sha256(json.dumps(visible, sort_keys=True).encode()).hexdigest()
+
+
+class TransferRequest(_Request):
+    from_account: AccountNumber
+    to_account: AccountNumber
+    amount: Kobo
+    pin: Pin
+    description: Description = ""
+
+
+class CardAuthorizationRequest(_Request):
+    pan: Annotated[str, Field(pattern=r"^\d{12,19}$")]
+    expiry_month: Annotated[StrictInt, Field(ge=1, le=12)]
+    expiry_year: Annotated[StrictInt, Field(ge=2000, le=2199)]
+    cvv: Annotated[str, Field(pattern=r"^\d{3}$")]
+    pin: Pin
+    amount: Kobo
+    merchant_account: AccountNumber
+    description: Description = ""
+
+    def safe_fingerprint(self) -> str:
+        # The PAN's last four stay in, so another card under the same key counts as a different body.
+        base = self.fingerprint("pan", "cvv", "pin")
+        return hashlib.sha256(f"{base}:{self.pan[-4:]}".encode()).hexdigest()
+
+
+class CaptureRequest(_Request):
+    amount: Kobo | None = None  # None captures the whole hold
+
+
+class ReversalRequest(_Request):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+# ------------------------------------------------------------------ internal payloads
+class OpenPositionPayload(_Request):
+    account_number: AccountNumber
+    owner_id: Annotated[str, Field(min_length=1, max_length=128)]
+    # True pays the configured bonus, an integer pays that many kobo, False/0 pays none.
+    welcome_bonus: StrictBool | Annotated[StrictInt, Field(ge=0)] = False
+
+
+class SetStatePayload(_Request):
+    account_number: AccountNumber
+    state: Literal["active", "blocked", "closed"]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class BalancesPayload(_Request):
+    account_numbers: Annotated[list[AnyAccount], Field(max_length=100)]
+
+
+class MovePayload(_Request):
+    payment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    kind: MovementKind
+    legs: Annotated[list[Leg], Field(min_length=1, max_length=10)]
+    description: Description = ""
+    correlation_id: Annotated[str, Field(max_length=128)] = ""
+    reverses: str | None = None
+
+
+class BankTotalsPayload(_Request):
+    pass
+
+
+class ListPositionsPayload(_Request):
+    cursor: str | None = None
+    limit: Annotated[StrictInt, Field(ge=1, le=100)] = 100

@@ -1,0 +1,41 @@
+"""What every client-facing flow shares: the caller's context, fraud limits, responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core import problems
+from core.auth import Principal
+from core.observability import MetricUnit, metrics
+from payments.config import conf
+from payments.domain.errors import Declined
+from payments.domain.fraud import FraudLimits
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    correlation_id: str = ""
+    lambda_context: Any = None
+
+
+def limits() -> FraudLimits:
+    settings = conf()
+    return FraudLimits(
+        max_single_amount=settings.max_single_amount,
+        velocity_per_minute=settings.velocity_per_minute,
+        daily_outgoing_limit=settings.daily_outgoing_limit,
+    )
+
+
+def declined_response(decline: Declined, payment_id: str) -> dict[str, Any]:
+    """A decline is an answer, not a failure: it is stored under the idempotency key like a success."""
+    metrics.add_metric(name="declines", unit=MetricUnit.Count, value=1)
+    return {
+        "status": problems.status_for(decline),
+        "body": {**problems.from_error(decline), "payment_id": payment_id},
+    }
+
+
+DECLINE_CLASSES: dict[str, type[Declined]] = {cls.code: cls for cls in Declined.__subclasses__()}

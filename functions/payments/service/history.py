@@ -1,0 +1,86 @@
+"""Transfers and history as their owners and staff see them; staff reversals."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from core.clock import now
+from core.errors import IdempotencyKeyReused, InvalidRequest
+from core.events import Leg, MovementKind
+from core.observability import MetricUnit, metrics
+from payments.domain import errors
+from payments.domain.movement import swapped
+from payments.domain.rules import PaymentStatus, Reversible, check_reversible, reversal_id
+from payments.service.common import Caller
+from payments.service.views import entry_view, payment_view
+from payments.store import engine, repository
+from payments.store.tables import Payment
+
+
+def _accounts_of(payment: Payment) -> set[str]:
+    legs = payment.legs if isinstance(payment.legs, list) else json.loads(payment.legs)
+    return {leg["from_account"] for leg in legs} | {leg["to_account"] for leg in legs}
+
+
+def get_transfer(caller: Caller, payment_id: str) -> dict[str, Any]:
+    payment = repository.payment(payment_id)
+    if payment is None:
+        raise errors.TransferNotFound()
+    if not caller.principal.is_staff:
+        owners = {position.owner_id for position in repository.positions(_accounts_of(payment)).values()}
+        if caller.principal.user_id not in owners:
+            raise errors.TransferNotFound()
+    view = payment_view(payment)
+    reversal = repository.payment(reversal_id(payment_id))
+    view["reversed_by"] = reversal.payment_id if reversal else None
+    return view
+
+
+def account_history(caller: Caller, account: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    position = repository.position(account)
+    if position is None or not caller.principal.can_see(position.owner_id):
+        raise errors.AccountNotFound()
+    items, next_cursor = repository.history(account, cursor, limit)
+    return {"items": [entry_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def staff_search(account: str | None, day: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+    if account:
+        items, next_cursor = repository.history(account, cursor, limit)
+        return {
+            "items": [{"account": account, **entry_view(item)} for item in items],
+            "next_cursor": next_cursor,
+        }
+    moment = day or now().date().isoformat()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", moment):
+        raise InvalidRequest("date must be YYYY-MM-DD")
+    payments, next_cursor = repository.payments_on(moment, cursor, limit)
+    return {"items": [payment_view(item) for item in payments], "next_cursor": next_cursor}
+
+
+def reverse(caller: Caller, payment_id: str, reason: str) -> dict[str, Any]:
+    """A new movement with the legs swapped and `reverses` set; the original is never touched. The
+    reversal's id is derived from the original's, so its conditional put is the at-most-once marker."""
+    original = repository.payment(payment_id)
+    if original is None:
+        raise errors.TransferNotFound()
+    check_reversible(Reversible(kind=original.kind, status=original.status, reverses=original.reverses))
+    legs = original.legs if isinstance(original.legs, list) else json.loads(original.legs)
+    movement = engine.Movement(
+        payment_id=reversal_id(payment_id),
+        kind=MovementKind.REVERSAL,
+        legs=tuple(swapped([Leg.model_validate(leg) for leg in legs])),
+        at=now(),
+        description=reason,
+        correlation_id=caller.correlation_id,
+        initiated_by=caller.principal.user_id,
+        reverses=payment_id,
+    )
+    try:
+        engine.commit(engine.movement_items(movement))
+    except (errors.Duplicate, IdempotencyKeyReused):
+        raise errors.AlreadyReversed() from None
+    metrics.add_metric(name="reversals", unit=MetricUnit.Count, value=1)
+    return payment_view(engine.payment_values(movement, PaymentStatus.COMPLETED))

@@ -1,0 +1,475 @@
+"""The identity API through real API Gateway proxy events (moto behind it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+
+from identity.app import app
+from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD
+
+Api = Callable[..., Any]
+
+
+def login(call_api: Api, username: str, password: str = PASSWORD) -> Any:
+    return call_api(app, "POST", "/auth/login", body={"username": username, "password": password})
+
+
+def refresh(call_api: Api, token: str) -> Any:
+    return call_api(app, "POST", "/auth/refresh", body={"refresh_token": token})
+
+
+def principal_of(access_token: str) -> dict[str, str]:
+    """What the authorizer would pass on for this token."""
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    return {"sub": claims["sub"], "role": claims["role"], "username": claims["username"]}
+
+
+def admin(call_api: Api) -> dict[str, str]:
+    """The bootstrapped first admin, signed in."""
+    from identity.handlers import bootstrap
+
+    bootstrap.handler({}, None)
+    response = login(call_api, "rootadmin", "first-admin-Secret-42")
+    assert response.status == 200, response.json
+    return principal_of(response.json["access_token"])
+
+
+# --- registration --------------------------------------------------------------------------------------
+
+
+def test_register_creates_a_customer_and_announces_it(identity: Any, registered: Any) -> None:
+    body = registered("ada.obi", email="Ada@Example.NG", phone="0803 123 4567")
+    assert body["role"] == "customer" and body["status"] == "active"
+    assert body["email"] == "ada@example.ng" and body["phone"] == "+2348031234567"
+    assert body["user_id"].startswith("usr_") and "password" not in str(body).lower()
+    events = identity.events()
+    assert [event["type"] for event in events] == ["customer.registered"]
+    assert events[0]["data"] == {"user_id": body["user_id"], "username": "ada.obi", "role": "customer"}
+    assert events[0]["source"] == "identity" and events[0]["version"] == 1 and events[0]["event_id"]
+
+
+def test_usernames_and_emails_are_unique(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("bisi")
+    body = {
+        "username": "BISI",
+        "password": PASSWORD,
+        "email": "other@example.ng",
+        "first_name": "B",
+        "last_name": "C",
+        "phone": "08031234567",
+    }
+    taken = call_api(app, "POST", "/auth/register", body=body)
+    assert (taken.status, taken.json["code"]) == (409, "username_taken")
+    body.update(username="bisi2", email="BISI@example.ng")
+    taken = call_api(app, "POST", "/auth/register", body=body)
+    assert (taken.status, taken.json["code"]) == (409, "email_taken")
+
+
+def test_a_weak_password_is_refused_with_its_reasons(identity: Any, call_api: Api) -> None:
+    body = {
+        "username": "chidi",
+        "password": "Password2024",
+        "email": "chidi@example.ng",
+        "first_name": "Chidi",
+        "last_name": "Okeke",
+        "phone": "08031234567",
+    }
+    response = call_api(app, "POST", "/auth/register", body=body)
+    assert (response.status, response.json["code"]) == (400, "weak_password")
+    assert response.json["reasons"] == ["is too common or too easy to guess"]
+    assert "Password2024" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "a"),
+        ("username", "bad name"),
+        ("email", "not-an-email"),
+        ("phone", "12"),
+        ("first_name", "R2D2"),
+    ],
+)
+def test_invalid_fields_are_400(identity: Any, call_api: Api, field: str, value: str) -> None:
+    body = {
+        "username": "dayo",
+        "password": PASSWORD,
+        "email": "dayo@example.ng",
+        "first_name": "Dayo",
+        "last_name": "Ade",
+        "phone": "08031234567",
+        field: value,
+    }
+    response = call_api(app, "POST", "/auth/register", body=body)
+    assert (response.status, response.json["code"]) == (400, "validation_failed")
+
+
+def test_there_is_no_public_staff_signup(identity: Any, call_api: Api) -> None:
+    body = {
+        "username": "eve",
+        "password": PASSWORD,
+        "email": "eve@example.ng",
+        "first_name": "Eve",
+        "last_name": "Bad",
+        "phone": "08031234567",
+        "role": "admin",
+    }
+    assert call_api(app, "POST", "/auth/register", body=body).status == 400
+
+
+# --- login, lockout --------------------------------------------------------------------------------------
+
+
+def test_login_returns_a_token_pair_and_me_works(identity: Any, registered: Any, call_api: Api) -> None:
+    user = registered("femi")
+    response = login(call_api, "Femi")
+    assert response.status == 200
+    pair = response.json
+    assert pair["token_type"] == "Bearer" and pair["expires_in"] == 900 and pair["refresh_token"]
+    principal = principal_of(pair["access_token"])
+    assert principal == {"sub": user["user_id"], "role": "customer", "username": "femi"}
+    me = call_api(app, "GET", "/me", principal=principal)
+    assert me.status == 200 and me.json["username"] == "femi"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    registered("gbenga")
+    wrong = login(call_api, "gbenga", "not-the-right-password-1")
+    unknown = login(call_api, "nobody-here", PASSWORD)
+    assert wrong.status == unknown.status == 401
+    assert wrong.json == unknown.json
+    assert wrong.json["code"] == "invalid_credentials"
+
+
+def test_sixth_wrong_password_is_locked_even_with_the_right_one(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    registered("hauwa")
+    for _ in range(5):
+        assert login(call_api, "hauwa", "wrong-password-xyz-1").status == 401
+    sixth = login(call_api, "hauwa", "wrong-password-xyz-1")
+    assert (sixth.status, sixth.json["code"]) == (423, "account_locked")
+    assert 0 < int(sixth.headers["retry-after"]) <= 900
+    assert sixth.json["retry_after_seconds"] == int(sixth.headers["retry-after"])
+    assert sixth.headers["content-type"] == "application/problem+json"
+    assert login(call_api, "hauwa").status == 423
+
+
+def test_a_success_clears_the_failure_count(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("ifeoma")
+    for _ in range(4):
+        login(call_api, "ifeoma", "wrong-password-xyz-1")
+    assert login(call_api, "ifeoma").status == 200
+    for _ in range(4):
+        assert login(call_api, "ifeoma", "wrong-password-xyz-1").status == 401
+    assert login(call_api, "ifeoma").status == 200
+
+
+def test_a_weak_legacy_hash_is_upgraded_at_login(identity: Any, registered: Any, call_api: Api) -> None:
+    from identity.domain.passwords import PasswordHasher, parameters_of
+    from identity.store import users
+
+    user = registered("jide")
+    users.set_password(
+        user["user_id"], PasswordHasher(iterations=1_000).hash(PASSWORD), now="t", end_sessions=False
+    )
+    assert login(call_api, "jide").status == 200
+    stored = users.get(user["user_id"])
+    assert stored is not None and parameters_of(stored.password_hash) == ("pbkdf2_sha256", 600_000, 16)
+    assert login(call_api, "jide").status == 200
+
+
+# --- refresh rotation and reuse --------------------------------------------------------------------------
+
+
+def test_refresh_rotates_and_the_old_token_stops_working(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    registered("kemi")
+    first = login(call_api, "kemi").json
+    second = refresh(call_api, first["refresh_token"])
+    assert second.status == 200
+    assert second.json["refresh_token"] != first["refresh_token"]
+    assert principal_of(second.json["access_token"])["username"] == "kemi"
+    old = refresh(call_api, first["refresh_token"])
+    assert (old.status, old.json["code"]) == (401, "refresh_token_reused")
+
+
+def test_reuse_revokes_the_whole_family(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("lola")
+    stolen = login(call_api, "lola").json["refresh_token"]
+    legit = refresh(call_api, stolen).json["refresh_token"]  # the user rotates
+    assert refresh(call_api, stolen).status == 401  # the thief replays the old token
+    after = refresh(call_api, legit)  # and now the user's current token is dead too
+    assert (after.status, after.json["code"]) == (401, "invalid_refresh_token")
+
+
+def test_other_sessions_survive_a_reuse_in_one_family(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("musa")
+    phone = login(call_api, "musa").json["refresh_token"]
+    laptop = login(call_api, "musa").json["refresh_token"]
+    refresh(call_api, phone)
+    refresh(call_api, phone)  # reuse in the phone's family
+    assert refresh(call_api, laptop).status == 200
+
+
+def test_unknown_refresh_token_is_401(identity: Any, call_api: Api) -> None:
+    response = refresh(call_api, "x" * 43)
+    assert (response.status, response.json["code"]) == (401, "invalid_refresh_token")
+
+
+def test_logout_revokes_the_session(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("ngozi")
+    pair = login(call_api, "ngozi").json
+    principal = principal_of(pair["access_token"])
+    out = call_api(
+        app, "POST", "/auth/logout", body={"refresh_token": pair["refresh_token"]}, principal=principal
+    )
+    assert out.status == 204
+    assert refresh(call_api, pair["refresh_token"]).status == 401
+
+
+def test_logout_with_someone_elses_token_changes_nothing(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    registered("obi")
+    registered("peju")
+    victim = login(call_api, "obi").json
+    attacker = principal_of(login(call_api, "peju").json["access_token"])
+    out = call_api(
+        app, "POST", "/auth/logout", body={"refresh_token": victim["refresh_token"]}, principal=attacker
+    )
+    assert out.status == 204
+    assert refresh(call_api, victim["refresh_token"]).status == 200
+
+
+def test_signed_in_routes_need_a_principal(identity: Any, call_api: Api) -> None:
+    assert call_api(app, "GET", "/me").status == 401
+    assert call_api(app, "POST", "/auth/logout", body={"refresh_token": "x" * 43}).status == 401
+
+
+# --- profile and password --------------------------------------------------------------------------------
+
+
+def test_patch_me_updates_the_profile_and_moves_the_email(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    user = registered("queen")
+    registered("rita")
+    principal = {"sub": user["user_id"], "role": "customer", "username": "queen"}
+    updated = call_api(
+        app, "PATCH", "/me", body={"email": "q@new.ng", "last_name": "Eze"}, principal=principal
+    )
+    assert updated.status == 200
+    assert (updated.json["email"], updated.json["last_name"], updated.json["first_name"]) == (
+        "q@new.ng",
+        "Eze",
+        "Ada",
+    )
+    # The old address is free again, the new one is taken
+    clash = call_api(app, "PATCH", "/me", body={"email": "rita@example.ng"}, principal=principal)
+    assert (clash.status, clash.json["code"]) == (409, "email_taken")
+    freed = registered("sade", email="queen@example.ng")
+    assert freed["email"] == "queen@example.ng"
+
+
+def test_patch_me_refuses_empty_and_unknown_fields(identity: Any, registered: Any, call_api: Api) -> None:
+    user = registered("tunde")
+    principal = {"sub": user["user_id"], "role": "customer", "username": "tunde"}
+    assert call_api(app, "PATCH", "/me", body={}, principal=principal).status == 400
+    assert call_api(app, "PATCH", "/me", body={"role": "admin"}, principal=principal).status == 400
+    assert call_api(app, "PATCH", "/me", body={"username": "x"}, principal=principal).status == 400
+
+
+def test_password_change_revokes_refresh_tokens(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("uche")
+    pair = login(call_api, "uche").json
+    principal = principal_of(pair["access_token"])
+    change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert call_api(app, "POST", "/me/password", body=change, principal=principal).status == 204
+    assert refresh(call_api, pair["refresh_token"]).json["code"] == "invalid_refresh_token"
+    assert login(call_api, "uche").status == 401
+    assert login(call_api, "uche", NEW_PASSWORD).status == 200
+
+
+def test_password_change_needs_the_current_password_and_a_good_new_one(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    user = registered("vera")
+    principal = {"sub": user["user_id"], "role": "customer", "username": "vera"}
+    wrong = {"current_password": "not-my-password-9", "new_password": NEW_PASSWORD}
+    assert (
+        call_api(app, "POST", "/me/password", body=wrong, principal=principal).json["code"]
+        == "invalid_credentials"
+    )
+    weak = {"current_password": PASSWORD, "new_password": "qwerty123456"}
+    assert (
+        call_api(app, "POST", "/me/password", body=weak, principal=principal).json["code"] == "weak_password"
+    )
+    same = {"current_password": PASSWORD, "new_password": PASSWORD}
+    assert (
+        call_api(app, "POST", "/me/password", body=same, principal=principal).json["code"] == "weak_password"
+    )
+
+
+# --- JWKS -----------------------------------------------------------------------------------------------
+
+
+def test_jwks_is_public_and_verifies_issued_tokens(identity: Any, registered: Any, call_api: Api) -> None:
+    registered("wale")
+    token = login(call_api, "wale").json["access_token"]
+    response = call_api(app, "GET", "/.well-known/jwks.json")
+    assert response.status == 200
+    assert response.headers["cache-control"] == "public, max-age=300"
+    key = jwt.PyJWKSet.from_dict(response.json)["k1"]
+    claims = jwt.decode(
+        token, key, algorithms=["EdDSA"], audience="arhan-bank-api", issuer="https://identity.arhan.financial"
+    )
+    assert claims["username"] == "wale"
+
+
+# --- staff -----------------------------------------------------------------------------------------------
+
+
+def test_bootstrap_creates_the_first_admin_once(identity: Any) -> None:
+    from identity.handlers import bootstrap
+
+    first = bootstrap.handler({}, None)
+    again = bootstrap.handler({}, None)
+    assert first["created"] is True and again["created"] is False
+    assert first["user_id"] == again["user_id"]
+    assert [event["type"] for event in identity.events()] == ["staff.created"]
+
+
+def test_customers_get_403_on_staff_routes(identity: Any, registered: Any, call_api: Api) -> None:
+    user = registered("xena")
+    principal = {"sub": user["user_id"], "role": "customer", "username": "xena"}
+    for method, path in [("GET", "/staff/users"), ("GET", "/staff/customers"), ("POST", "/staff/users")]:
+        response = call_api(app, method, path, body={}, query={"q": "x"}, principal=principal)
+        assert (response.status, response.json["code"]) == (403, "forbidden"), path
+
+
+def test_admin_creates_staff_who_reach_staff_routes_but_not_admin_ones(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    boss = admin(call_api)
+    body = {
+        "username": "staffer",
+        "password": PASSWORD,
+        "email": "staffer@arhan.ng",
+        "first_name": "Yemi",
+        "last_name": "Staff",
+        "role": "staff",
+    }
+    created = call_api(app, "POST", "/staff/users", body=body, principal=boss)
+    assert created.status == 201 and created.json["role"] == "staff"
+    assert "staff.created" in [event["type"] for event in identity.events()]
+    staff = principal_of(login(call_api, "staffer").json["access_token"])
+    assert staff["role"] == "staff"
+    registered("zainab")
+    assert call_api(app, "GET", "/staff/customers", query={"q": "zai"}, principal=staff).status == 200
+    assert call_api(app, "POST", "/staff/users", body=body, principal=staff).status == 403
+    listing = call_api(app, "GET", "/staff/users", principal=boss)
+    assert [user["username"] for user in listing.json["items"]] == ["rootadmin", "staffer"]
+
+
+def test_staff_list_pages_with_a_cursor(identity: Any, call_api: Api) -> None:
+    boss = admin(call_api)
+    for name in ("staff-a", "staff-b", "staff-c"):
+        body = {
+            "username": name,
+            "password": PASSWORD,
+            "email": f"{name}@arhan.ng",
+            "first_name": "S",
+            "last_name": "T",
+        }
+        assert call_api(app, "POST", "/staff/users", body=body, principal=boss).status == 201
+    first = call_api(app, "GET", "/staff/users", query={"limit": "2"}, principal=boss).json
+    second = call_api(
+        app, "GET", "/staff/users", query={"limit": "2", "cursor": first["next_cursor"]}, principal=boss
+    ).json
+    names = [user["username"] for user in first["items"] + second["items"]]
+    assert names == ["rootadmin", "staff-a", "staff-b", "staff-c"]
+    bad = call_api(app, "GET", "/staff/users", query={"cursor": "garbage!"}, principal=boss)
+    assert (bad.status, bad.json["code"]) == (400, "invalid_cursor")
+
+
+def test_disabled_users_cannot_log_in_or_refresh(identity: Any, registered: Any, call_api: Api) -> None:
+    boss = admin(call_api)
+    user = registered("yinka")
+    pair = login(call_api, "yinka").json
+    disabled = call_api(
+        app,
+        "POST",
+        "/staff/users/{user_id}/disable",
+        path_params={"user_id": user["user_id"]},
+        principal=boss,
+    )
+    assert disabled.status == 200 and disabled.json["status"] == "disabled"
+    assert refresh(call_api, pair["refresh_token"]).status == 401
+    response = login(call_api, "yinka")
+    assert (response.status, response.json["code"]) == (403, "account_disabled")
+    enabled = call_api(
+        app, "POST", "/staff/users/{user_id}/enable", path_params={"user_id": user["user_id"]}, principal=boss
+    )
+    assert enabled.json["status"] == "active" and login(call_api, "yinka").status == 200
+
+
+def test_admins_cannot_disable_themselves_or_unknown_users(identity: Any, call_api: Api) -> None:
+    boss = admin(call_api)
+    own = call_api(
+        app, "POST", "/staff/users/{user_id}/disable", path_params={"user_id": boss["sub"]}, principal=boss
+    )
+    assert (own.status, own.json["code"]) == (422, "cannot_disable_self")
+    ghost = call_api(
+        app, "POST", "/staff/users/{user_id}/disable", path_params={"user_id": "usr_x"}, principal=boss
+    )
+    assert (ghost.status, ghost.json["code"]) == (404, "user_not_found")
+
+
+def test_a_disabled_admins_token_no_longer_manages_staff(identity: Any, call_api: Api) -> None:
+    boss = admin(call_api)
+    body = {
+        "username": "second",
+        "password": PASSWORD,
+        "email": "s@arhan.ng",
+        "first_name": "S",
+        "last_name": "A",
+        "role": "admin",
+    }
+    second = call_api(app, "POST", "/staff/users", body=body, principal=boss).json
+    other = {"sub": second["user_id"], "role": "admin", "username": "second"}
+    call_api(
+        app, "POST", "/staff/users/{user_id}/disable", path_params={"user_id": boss["sub"]}, principal=other
+    )
+    response = call_api(app, "GET", "/staff/users", principal=boss)
+    assert (response.status, response.json["code"]) == (403, "account_disabled")
+
+
+def test_staff_search_customers_by_prefix(identity: Any, registered: Any, call_api: Api) -> None:
+    staff = {"sub": "usr_staff", "role": "staff", "username": "s"}
+    amaka = registered("amaka", first_name="Amaka", last_name="Nwosu", email="amaka@mail.ng")
+    registered("bola", first_name="Bola", last_name="Nwachukwu", email="b.n@mail.ng")
+    registered("chike", first_name="Chike", last_name="Eze", email="nw.chike@mail.ng")
+
+    def search(text: str) -> list[str]:
+        response = call_api(app, "GET", "/staff/customers", query={"q": text}, principal=staff)
+        assert response.status == 200
+        return [user["username"] for user in response.json["items"]]
+
+    assert search("am") == ["amaka"]  # username
+    assert search("NW") == ["amaka", "bola", "chike"]  # last names and an email, case-insensitive
+    assert search("b.n@") == ["bola"]  # email
+    assert search("chi") == ["chike"]  # first name
+    assert search("rootadmin") == []  # staff never appear among customers
+    assert call_api(app, "GET", "/staff/customers", principal=staff).status == 400
+    one = call_api(
+        app, "GET", "/staff/customers/{user_id}", path_params={"user_id": amaka["user_id"]}, principal=staff
+    )
+    assert one.status == 200 and one.json["last_name"] == "Nwosu"

@@ -1,0 +1,150 @@
+"""The pure rules of payments: netting, fingerprints, transfer checks, fraud rules, holds, states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.events import Leg, MovementKind
+from payments.domain import errors
+from payments.domain.fraud import FraudLimits, check_amount, counters_for
+from payments.domain.movement import fingerprint, net_changes, scoped_id, swapped, validate_legs
+from payments.domain.rules import (
+    HoldState,
+    PositionState,
+    Reversible,
+    check_capture,
+    check_reversible,
+    check_state_change,
+    check_transfer,
+    check_void,
+    reversal_id,
+)
+
+LIMITS = FraudLimits(max_single_amount=1_000, velocity_per_minute=3, daily_outgoing_limit=5_000)
+AT = datetime(2026, 11, 24, 10, 30, 15, tzinfo=UTC)
+
+
+def leg(a: str, b: str, amount: int) -> Leg:
+    return Leg(from_account=a, to_account=b, amount=amount)
+
+
+def test_legs_touching_one_account_twice_are_netted_into_one_change_that_sums_to_zero() -> None:
+    # Given a loan repayment: principal and interest both leave the customer's account
+    legs = [leg("0000000001", "bank:loans_receivable", 900), leg("0000000001", "bank:interest_income", 100)]
+    # When netted
+    changes = net_changes(legs)
+    # Then the customer has one change, and the movement sums to zero
+    assert changes == {"0000000001": -1000, "bank:interest_income": 100, "bank:loans_receivable": 900}
+    assert sum(changes.values()) == 0
+
+
+def test_a_leg_to_its_own_account_is_refused() -> None:
+    with pytest.raises(errors.SameAccount):
+        net_changes([leg("0000000001", "0000000001", 5)])
+
+
+def test_a_movement_needs_legs_and_at_most_ten() -> None:
+    with pytest.raises(errors.InvalidMovement):
+        validate_legs([])
+    with pytest.raises(errors.InvalidMovement):
+        validate_legs([leg("a", "b", 1)] * 11)
+
+
+def test_fingerprint_changes_with_content_and_not_with_object_identity() -> None:
+    one = fingerprint(MovementKind.TRANSFER, [leg("a", "b", 5)], "rent", None)
+    assert one == fingerprint(MovementKind.TRANSFER, [leg("a", "b", 5)], "rent", None)
+    assert one != fingerprint(MovementKind.TRANSFER, [leg("a", "b", 6)], "rent", None)
+    assert one != fingerprint(MovementKind.TRANSFER, [leg("a", "b", 5)], "food", None)
+    assert one != fingerprint(MovementKind.REVERSAL, [leg("a", "b", 5)], "rent", None)
+
+
+def test_scoped_ids_are_stable_per_caller_and_key() -> None:
+    assert scoped_id("pay", "u1", "k") == scoped_id("pay", "u1", "k")
+    assert scoped_id("pay", "u1", "k") != scoped_id("pay", "u2", "k")
+    assert scoped_id("pay", "u1", "k").startswith("pay_")
+
+
+def test_a_reversal_swaps_every_leg() -> None:
+    assert swapped([leg("a", "b", 5)]) == [leg("b", "a", 5)]
+    assert reversal_id("pay_1") == "rev_pay_1"
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "amount", "error"),
+    [
+        ("0000000001", "0000000001", 10_000, errors.SameAccount),
+        ("0000000001", "0000000002", 4_999, errors.AmountBelowMinimum),
+        ("bank:pool", "0000000002", 10_000, errors.BankAccountNotAllowed),
+    ],
+)
+def test_transfer_checks_refuse_with_their_codes(source: str, target: str, amount: int, error: type) -> None:
+    with pytest.raises(error):
+        check_transfer(source, target, amount, minimum=5_000)
+
+
+def test_the_minimum_itself_is_allowed() -> None:
+    check_transfer("0000000001", "0000000002", 5_000, minimum=5_000)
+
+
+def test_a_single_amount_over_the_limit_is_declined_with_its_code() -> None:
+    check_amount(1_000, LIMITS)
+    with pytest.raises(errors.AmountLimitExceeded) as caught:
+        check_amount(1_001, LIMITS)
+    assert caught.value.code == "amount_limit_exceeded"
+
+
+def test_an_amount_over_the_daily_limit_alone_is_declined_before_any_counter() -> None:
+    limits = FraudLimits(max_single_amount=10_000, velocity_per_minute=3, daily_outgoing_limit=5_000)
+    with pytest.raises(errors.DailyLimitExceeded):
+        check_amount(5_001, limits)
+
+
+def test_counters_are_per_account_minute_and_day_with_their_limits() -> None:
+    minute, day = counters_for("0000000001", 700, AT, LIMITS)
+    assert (minute.key, minute.increment, minute.maximum, minute.code) == (
+        "0000000001#minute#202611241030",
+        1,
+        3,
+        "velocity_limit_exceeded",
+    )
+    assert (day.key, day.increment, day.maximum, day.code) == (
+        "0000000001#day#20261124",
+        700,
+        5_000,
+        "daily_limit_exceeded",
+    )
+    assert minute.expires_at > AT.timestamp()
+
+
+def test_captures_need_a_pending_unexpired_hold_and_at_most_its_amount() -> None:
+    later = AT + timedelta(days=1)
+    check_capture(HoldState.PENDING, later, AT, held=500, amount=500)
+    with pytest.raises(errors.CaptureExceedsHold):
+        check_capture(HoldState.PENDING, later, AT, held=500, amount=501)
+    with pytest.raises(errors.HoldNotPending):
+        check_capture(HoldState.CAPTURED, later, AT, held=500, amount=1)
+    with pytest.raises(errors.HoldExpired):
+        check_capture(HoldState.PENDING, AT, AT, held=500, amount=1)
+    with pytest.raises(errors.HoldNotPending):
+        check_void(HoldState.VOIDED)
+
+
+def test_closing_needs_zero_balance_and_no_holds_and_closed_is_final() -> None:
+    check_state_change(PositionState.ACTIVE, PositionState.CLOSED, 0, 0)
+    check_state_change(PositionState.ACTIVE, PositionState.BLOCKED, 10, 0)
+    with pytest.raises(errors.AccountNotEmpty):
+        check_state_change(PositionState.ACTIVE, PositionState.CLOSED, 1, 0)
+    with pytest.raises(errors.AccountNotEmpty):
+        check_state_change(PositionState.BLOCKED, PositionState.CLOSED, 0, 1)
+    with pytest.raises(errors.AccountClosed):
+        check_state_change(PositionState.CLOSED, PositionState.ACTIVE, 0, 0)
+
+
+def test_only_completed_transfers_and_card_payments_are_reversible() -> None:
+    check_reversible(Reversible(kind="transfer", status="completed", reverses=None))
+    check_reversible(Reversible(kind="card_capture", status="completed", reverses=None))
+    for kind, status in [("transfer", "declined"), ("reversal", "completed"), ("welcome_bonus", "completed")]:
+        with pytest.raises(errors.NotReversible):
+            check_reversible(Reversible(kind=kind, status=status, reverses=None))

@@ -1,0 +1,194 @@
+"""History, one transfer's view, staff search and reversals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+CallApi = Callable[..., Any]
+
+
+def send(call_api: CallApi, app: Any, sender: Any, to: str, *, amount: int, key: str) -> Any:
+    body = {"from_account": sender.account, "to_account": to, "amount": amount, "pin": sender.pin}
+    response = call_api(
+        app, "POST", "/transfers", body=body, headers={"Idempotency-Key": key}, principal=sender.principal
+    )
+    assert response.status == 201, response.json
+    return response.json
+
+
+def history(call_api: CallApi, app: Any, account: str, principal: dict[str, str], **query: str) -> Any:
+    return call_api(
+        app,
+        "GET",
+        "/accounts/{number}/transactions",
+        path_params={"number": account},
+        query=query or None,
+        principal=principal,
+    )
+
+
+def test_history_pages_are_newest_first_complete_and_without_duplicates(
+    call_api: CallApi, payments_app: Any, open_account: Any
+) -> None:
+    # Given seven transfers out of Alice's account (plus her welcome bonus)
+    alice, bob = open_account(), open_account()
+    sent = [
+        send(call_api, payments_app, alice, bob.account, amount=5_000 + i, key=f"h{i}")["payment_id"]
+        for i in range(7)
+    ]
+    # When she reads her history three lines at a time
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query = {"limit": "3", **({"cursor": cursor} if cursor else {})}
+        page = history(call_api, payments_app, alice.account, alice.principal, **query)
+        assert page.status == 200
+        seen.extend(page.json["items"])
+        cursor = page.json["next_cursor"]
+        if not cursor:
+            break
+    # Then every line comes exactly once, newest first
+    ids = [item["payment_id"] for item in seen]
+    assert len(ids) == len(set(ids)) == 8
+    assert ids[:7] == list(reversed(sent))
+    assert ids[7] == f"bonus:{alice.account}"
+    assert [item["created_at"] for item in seen] == sorted(
+        (item["created_at"] for item in seen), reverse=True
+    )
+    assert seen[0]["direction"] == "debit" and seen[0]["counterparty"] == bob.account
+
+
+def test_history_is_private_to_the_owner_and_staff(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    alice, mallory = open_account(), open_account()
+    assert history(call_api, payments_app, alice.account, mallory.principal).status == 404
+    assert history(call_api, payments_app, "9999999999", alice.principal).status == 404
+    assert history(call_api, payments_app, alice.account, helpers.staff).status == 200
+
+
+def test_a_forged_cursor_for_another_account_is_refused(
+    call_api: CallApi, payments_app: Any, open_account: Any
+) -> None:
+    from core.pagination import encode_cursor
+
+    alice = open_account()
+    forged = encode_cursor({"account": {"S": "0000000042"}, "sort_key": {"S": "z"}})
+    response = history(call_api, payments_app, alice.account, alice.principal, cursor=str(forged))
+    assert (response.status, response.json["code"]) == (400, "invalid_cursor")
+
+
+def test_a_transfer_is_visible_to_both_sides_and_staff_only(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    alice, bob, mallory = open_account(), open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=7_000, key="t1")
+
+    def get(principal: dict[str, str], payment_id: str = payment["payment_id"]) -> Any:
+        return call_api(
+            payments_app,
+            "GET",
+            "/transfers/{transfer_id}",
+            path_params={"transfer_id": payment_id},
+            principal=principal,
+        )
+
+    assert get(alice.principal).json["amount"] == 7_000
+    assert get(bob.principal).status == 200
+    assert get(helpers.staff).json["reversed_by"] is None
+    assert (get(mallory.principal).status, get(mallory.principal).json["code"]) == (404, "transfer_not_found")
+    assert get(alice.principal, "pay_missing").status == 404
+
+
+def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    from payments.store.tables import Payment
+
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=30_000, key="r1")
+    original = Payment.get(payment["payment_id"]).attribute_values
+
+    def reverse(principal: dict[str, str], payment_id: str = payment["payment_id"]) -> Any:
+        return call_api(
+            payments_app,
+            "POST",
+            "/staff/transfers/{transfer_id}/reversal",
+            path_params={"transfer_id": payment_id},
+            body={"reason": "sent in error"},
+            principal=principal,
+        )
+
+    # A customer cannot reverse
+    assert reverse(alice.principal).status == 403
+    # Staff reverse: the money goes back, as a new movement pointing at the original
+    response = reverse(helpers.staff)
+    assert response.status == 201
+    reversal = response.json
+    assert (reversal["kind"], reversal["reverses"], reversal["description"]) == (
+        "reversal",
+        payment["payment_id"],
+        "sent in error",
+    )
+    assert reversal["legs"] == [{"from_account": bob.account, "to_account": alice.account, "amount": 30_000}]
+    assert helpers.balance(alice.account)[0] == helpers.balance(bob.account)[0] == 100_000
+    # The original is untouched and points to its reversal when read
+    assert Payment.get(payment["payment_id"]).attribute_values == original
+    shown = call_api(
+        payments_app,
+        "GET",
+        "/transfers/{transfer_id}",
+        path_params={"transfer_id": payment["payment_id"]},
+        principal=alice.principal,
+    )
+    assert shown.json["reversed_by"] == reversal["payment_id"]
+    # At most once, and a reversal itself is not reversible
+    again = reverse(helpers.staff)
+    assert (again.status, again.json["code"]) == (409, "already_reversed")
+    assert reverse(helpers.staff, reversal["payment_id"]).json["code"] == "not_reversible"
+    assert reverse(helpers.staff, "pay_missing").json["code"] == "transfer_not_found"
+    assert helpers.balance(alice.account)[0] == 100_000
+
+
+def test_a_reversal_needs_the_recipient_to_still_have_the_money(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    alice, bob, carol = open_account(), open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=50_000, key="s1")
+    send(call_api, payments_app, bob, carol.account, amount=150_000, key="s2")
+    response = call_api(
+        payments_app,
+        "POST",
+        "/staff/transfers/{transfer_id}/reversal",
+        path_params={"transfer_id": payment["payment_id"]},
+        body={"reason": "x"},
+        principal=helpers.staff,
+    )
+    assert (response.status, response.json["code"]) == (422, "insufficient_funds")
+
+
+def test_staff_search_by_account_and_by_day(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=8_000, key="q1")
+    by_account = call_api(
+        payments_app, "GET", "/staff/transfers", query={"account": bob.account}, principal=helpers.staff
+    )
+    assert payment["payment_id"] in [item["payment_id"] for item in by_account.json["items"]]
+    by_day = call_api(
+        payments_app,
+        "GET",
+        "/staff/transfers",
+        query={"date": payment["created_at"][:10]},
+        principal=helpers.staff,
+    )
+    assert payment["payment_id"] in [item["payment_id"] for item in by_day.json["items"]]
+    assert (
+        call_api(
+            payments_app, "GET", "/staff/transfers", query={"date": "24/11/2026"}, principal=helpers.staff
+        ).status
+        == 400
+    )
+    assert call_api(payments_app, "GET", "/staff/transfers", principal=alice.principal).status == 403
