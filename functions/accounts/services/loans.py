@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.expressions.update import Action
-
 from accounts.domain import loans as rules
 from accounts.domain.errors import (
     AccountNotActive,
@@ -106,20 +104,18 @@ def decide(principal: Principal, loan_id: str, request: LoanDecision) -> dict[st
     loan = _visible(principal, loan_id)
     moment = now()
     entry = audit(principal, f"loan:{loan_id}", f"loan.{request.decision}", request.reason, moment)
-    decided: list[Action] = [
-        LoanModel.reason.set(request.reason),
-        LoanModel.decided_by.set(principal.user_id),
-        LoanModel.decided_at.set(moment),
-    ]
+    decided = (request.reason, principal.user_id)
     try:
         if request.decision == "reject":
             if loan.status != LoanStatus.PENDING:
                 raise LoanNotPending()
-            store.transition(loan, LoanStatus.REJECTED, moment, extra=decided, release_lock=True, audit=entry)
+            store.transition(
+                loan, LoanStatus.REJECTED, moment, decision=decided, release_lock=True, audit=entry
+            )
             return views.loan(loan)
         if loan.status == LoanStatus.PENDING:
             # Claim the loan first, so a concurrent reject cannot win after the money has moved.
-            store.transition(loan, LoanStatus.APPROVING, moment, extra=decided, audit=entry)
+            store.transition(loan, LoanStatus.APPROVING, moment, decision=decided, audit=entry)
         elif loan.status != LoanStatus.APPROVING:  # APPROVING: an earlier attempt stopped half-way
             raise LoanNotPending()
         _disburse(loan)
@@ -142,7 +138,7 @@ def _disburse(loan: LoanModel) -> None:
         # Refused for good (e.g. the account is blocked): back to the queue for another decision.
         store.transition(loan, LoanStatus.PENDING, now())
         raise
-    store.transition(loan, LoanStatus.ACTIVE, now(), extra=[LoanModel.decided_at.set(now())])
+    store.transition(loan, LoanStatus.ACTIVE, now())
 
 
 def repay(

@@ -70,12 +70,21 @@ def transition(
     to: LoanStatus,
     now: datetime,
     *,
-    extra: list[Action] | None = None,
+    decision: tuple[str, str] | None = None,
     release_lock: bool = False,
     audit: AuditModel | None = None,
 ) -> None:
-    """Move the loan from the status we read to `to`; a rejected or paid-off loan frees the owner."""
-    actions: list[Action] = [LoanModel.status.set(to), LoanModel.updated_at.set(now), *(extra or [])]
+    """Move the loan from the status we read to `to`; a rejected or paid-off loan frees the owner.
+    `decision` = (reason, staff user id) records who decided and why."""
+    actions: list[Action] = [LoanModel.status.set(to), LoanModel.updated_at.set(now)]
+    if decision is not None:
+        actions += [
+            LoanModel.reason.set(decision[0]),
+            LoanModel.decided_by.set(decision[1]),
+            LoanModel.decided_at.set(now),
+        ]
+    elif to is LoanStatus.ACTIVE:
+        actions.append(LoanModel.decided_at.set(now))  # the schedule runs from the disbursement
     try:
         with transaction() as tx:
             tx.update(loan, actions=actions, condition=LoanModel.status == loan.status)
