@@ -15,7 +15,7 @@ from core.errors import DomainError, InvalidRequest
 from core.events import Event, MoneyMoved
 from core.observability import logger
 from ledger import inbound
-from ledger.domain.chain import ChainReport, verify_chain
+from ledger.domain.chain import ChainBreak, ChainReport, verify_chain
 from ledger.domain.chart import classify, payments_view
 from ledger.domain.errors import (
     AccountNotFound,
@@ -225,11 +225,20 @@ def verify(account_id: str | None, limit: int, cursor: str | None) -> VerifyResu
         heads, next_cursor = [head], None
     else:
         heads, next_cursor = journal.heads_page(limit, cursor)
-    reports = [verify_chain(head, journal.chain(head.account_id)) for head in heads]
+    reports = [_verify_account(head) for head in heads]
     for report in reports:
         if not report.ok:
             logger.warning("Ledger chain broken", extra={"account_id": report.account_id})
     return VerifyResult(reports, next_cursor)
+
+
+def _verify_account(head: Head) -> ChainReport:
+    try:
+        return verify_chain(head, journal.chain(head.account_id))
+    except journal.UnreadableEntry as error:
+        # An item edited into a shape the model cannot read is tampering too, not a server error.
+        found = ChainBreak(head.account_id, error.entry_id, error.seq, f"unreadable_entry: {error}")
+        return ChainReport(head.account_id, 0, (found,))
 
 
 # ---------------------------------------------------------------- dead-letter queue

@@ -176,36 +176,50 @@ def test_a_malformed_event_lands_in_the_dlq_with_a_hint(bank: Bank, api: Api, ad
     assert entries_of(api, admin, payment_id) == []
 
 
+class Outage:
+    """Points the ledger consumer at a table that does not exist, and back (the fix)."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.lam = bank.client("lambda")
+        self.name = bank.output("LedgerConsumerFunctionName")
+        self.variables = self.lam.get_function_configuration(FunctionName=self.name)["Environment"][
+            "Variables"
+        ]
+
+    def _configure(self, values: dict[str, str]) -> None:
+        self.lam.update_function_configuration(FunctionName=self.name, Environment={"Variables": values})
+        self.lam.get_waiter("function_updated_v2").wait(FunctionName=self.name)
+
+    def start(self) -> None:
+        broken = self.variables["LEDGER_ENTRIES_TABLE"] + "-missing"
+        self._configure({**self.variables, "LEDGER_ENTRIES_TABLE": broken})
+
+    def fix(self) -> None:
+        self._configure(self.variables)
+
+
 @pytest.fixture
-def broken_consumer(bank: Bank) -> Iterator[Callable[[], None]]:
-    """The consumer pointed at a table that does not exist (an outage); calling the fixture fixes it."""
-    lam = bank.client("lambda")
-    name = bank.output("LedgerConsumerFunctionName")
-    variables = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-
-    def configure(values: dict[str, str]) -> None:
-        lam.update_function_configuration(FunctionName=name, Environment={"Variables": values})
-        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
-
-    configure({**variables, "LEDGER_ENTRIES_TABLE": variables["LEDGER_ENTRIES_TABLE"] + "-missing"})
+def outage(bank: Bank) -> Iterator[Outage]:
+    controller = Outage(bank)
     try:
-        yield lambda: configure(variables)
+        yield controller
     finally:
-        configure(variables)
+        controller.fix()
 
 
 def test_an_event_failed_during_an_outage_is_posted_once_after_the_fix_and_a_redrive(
-    api: Api, admin: User, customer: Callable[[], Customer], broken_consumer: Callable[[], None]
+    api: Api, admin: User, customer: Callable[[], Customer], outage: Outage
 ) -> None:
     alice, bob = customer(), customer()
     eventually(lambda: bonus_posted(api, admin, alice) and bonus_posted(api, admin, bob), timeout=10)
     # Given a transfer whose event fails maxReceiveCount times while the ledger is broken
-    payment = transfer(api, alice, bob.account, 4_200)
+    outage.start()
+    payment = transfer(api, alice, bob.account, 42_000)
     message = eventually(in_dlq(api, admin, payment["payment_id"]), timeout=60, interval=1)
     assert message["error_hint"].startswith("valid_now")
     assert entries_of(api, admin, payment["payment_id"]) == []
     # When the ledger is fixed and staff redrive the DLQ (twice, as an impatient operator would)
-    broken_consumer()
+    outage.fix()
     first = api.post("/staff/dlq/redrive", token=admin.access_token, json={"max_messages": 1000})
     assert first.status_code == 200, first.text
     assert first.json()["moved"] >= 1
@@ -302,7 +316,7 @@ def test_an_entry_edited_directly_in_dynamodb_is_caught_by_verify(
     bank: Bank, api: Api, admin: User, customer: Callable[[], Customer]
 ) -> None:
     alice, bob = customer(), customer()
-    payment = transfer(api, alice, bob.account, 3_000)
+    payment = transfer(api, alice, bob.account, 5_000)
     eventually(posted(api, admin, payment["payment_id"], 2), timeout=10)
     verify = api.get("/staff/ledger/verify", token=admin.access_token, params={"account": bob.account}).json()
     assert verify["ok"] is True and verify["entries_checked"] == 2

@@ -11,17 +11,24 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from core.observability import MetricUnit, logger, metrics
 from ledger import inbound, service
 
+RECORD_KEYS = ["message_id", "correlation_id", "event_id"]
+
 
 def record_handler(record: SQSRecord) -> str:
-    event = inbound.decode(record.body)  # raises invalid_event: the record fails, then goes to the DLQ
-    logger.append_keys(correlation_id=event.correlation_id, event_id=event.event_id)
+    logger.append_keys(message_id=record.message_id)
     try:
+        event = inbound.decode(record.body)  # invalid_event: the record fails, later the DLQ takes it
+        logger.append_keys(correlation_id=event.correlation_id, event_id=event.event_id)
         outcome = service.handle_event(event)
         logger.info("Event handled", extra={"type": event.type.value, "outcome": outcome.value})
         metrics.add_metric(name=f"Events{outcome.value.capitalize()}", unit=MetricUnit.Count, value=1)
         return outcome.value
+    except Exception:
+        # Logged here with the event's keys, then re-raised: the batch processor marks the record failed.
+        logger.exception("Event failed", extra={"receive_count": record.attributes.approximate_receive_count})
+        raise
     finally:
-        logger.remove_keys(["correlation_id", "event_id"])
+        logger.remove_keys(RECORD_KEYS)
 
 
 @logger.inject_lambda_context

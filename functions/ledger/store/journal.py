@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import AttributeDeserializationError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from core.pagination import decode_cursor, encode_cursor
@@ -185,10 +185,29 @@ def all_heads() -> Iterator[Head]:
 
 
 # ---------------------------------------------------------------- reading entries
+class UnreadableEntry(Exception):
+    """A stored entry that no longer has the shape the ledger wrote (edited outside the code)."""
+
+    def __init__(self, detail: str, entry_id: str = "", seq: int = 0) -> None:
+        super().__init__(detail)
+        self.entry_id, self.seq = entry_id, seq
+
+
 def chain(account_id: str) -> Iterator[Entry]:
     """Every entry of an account in sequence order, paginated by DynamoDB (for verification)."""
-    for model in EntryModel.query(account_id, consistent_read=True, page_size=PAGE):
-        yield _entry(model)
+    results = EntryModel.query(account_id, consistent_read=True, page_size=PAGE)
+    while True:
+        try:
+            model = next(results)
+        except StopIteration:
+            return
+        except (AttributeDeserializationError, ValueError, TypeError) as exc:
+            raise UnreadableEntry(f"an item cannot be read ({exc})") from exc
+        try:
+            entry = _entry(model)
+        except (ValueError, TypeError) as exc:
+            raise UnreadableEntry(str(exc), str(model.entry_id), int(model.seq or 0)) from exc
+        yield entry
 
 
 def last_entry_before(account_id: str, bound: str) -> Entry | None:

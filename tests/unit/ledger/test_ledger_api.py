@@ -299,3 +299,28 @@ def test_redrive_rejects_bad_bodies(call_api: Call, queues: dict[str, str]) -> N
     assert response.status == 400
     response = call_api(app, "POST", "/staff/dlq/redrive", body={"everything": True}, principal=STAFF)
     assert response.status == 400
+
+
+@pytest.mark.usefixtures("history")
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [("SET side = :x", {"S": "sideways"}), ("SET amount = :x", {"S": "lots"}), ("REMOVE amount", None)],
+    ids=["bad-side", "amount-as-text", "amount-removed"],
+)
+def test_verify_reports_an_entry_edited_out_of_shape(call_api: Call, expression: str, value: Any) -> None:
+    client = boto3.client("dynamodb")
+    table = TABLES["LEDGER_ENTRIES_TABLE"]
+    items = client.query(
+        TableName=table,
+        KeyConditionExpression="account_id = :a",
+        ExpressionAttributeValues={":a": {"S": BOB}},
+    )["Items"]
+    client.update_item(
+        TableName=table,
+        Key={"account_id": items[0]["account_id"], "position": items[0]["position"]},
+        UpdateExpression=expression,
+        **({"ExpressionAttributeValues": {":x": value}} if value else {}),
+    )
+    body = call_api(app, "GET", "/staff/ledger/verify", query={"account": BOB}, principal=STAFF).json
+    assert body["ok"] is False
+    assert body["breaks"][0]["reason"].startswith("unreadable_entry")

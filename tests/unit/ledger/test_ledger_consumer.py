@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from ledger_helpers import ALICE, BOB, POOL, envelope, movement, sqs_batch
 
 from core.events import MovementKind as K
+from core.observability import logger
 from ledger.handlers.consumer import handler
 from ledger.store import journal
 from ledger.store.models import EntryModel, ProcessedEventModel
@@ -86,3 +91,32 @@ def test_a_non_raw_sns_notification_is_unwrapped() -> None:
     assert handler(sqs_batch([wrapped]), Ctx()) == {"batchItemFailures": []}
     entry = next(iter(journal.chain(ALICE)))
     assert entry.correlation_id == "corr-e9"
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The JSON lines the service's Powertools logger writes, whatever stdout pytest captured first."""
+    stream = io.StringIO()
+    handler_ = logger.registered_handler
+    assert isinstance(handler_, logging.StreamHandler)
+    previous = handler_.setStream(stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    handler_.setStream(previous)
+
+
+def test_the_envelopes_correlation_id_is_on_the_log_lines_and_the_entries(
+    log_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    handler(sqs_batch([moved("e5", K.WELCOME_BONUS, [(POOL, ALICE, 100_000)])]), Ctx())
+    lines = log_lines()
+    handled = next(line for line in lines if line.get("message") == "Event handled")
+    assert (handled["correlation_id"], handled["event_id"], handled["outcome"]) == ("corr-e5", "e5", "posted")
+    assert {e.correlation_id for e in journal.chain(ALICE)} == {"corr-e5"}
+
+
+def test_a_failed_record_is_logged_with_its_keys(log_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    handler(sqs_batch([moved("e6", K.TRANSFER, [(ALICE, "bank:vault", 1)])]), Ctx())
+    lines = log_lines()
+    failed = next(line for line in lines if line.get("message") == "Event failed")
+    assert (failed["correlation_id"], failed["event_id"]) == ("corr-e6", "e6")
+    assert failed["exception_name"] == "UnknownLedgerAccount"

@@ -1,0 +1,34 @@
+// A "Reverse" control for a completed transfer or card payment: staff give a reason; the bank books a
+// new, linked movement with the legs swapped (nothing is edited).
+
+import { post, q } from "../../api.js";
+import { h } from "../../dom.js";
+import { money } from "../../format.js";
+import { field, flash, form, FormError, input } from "../../ui.js";
+import { navigate } from "../../nav.js";
+
+const REVERSIBLE = new Set(["transfer", "card_capture"]);
+
+export function canReverse(payment) {
+  return REVERSIBLE.has(payment.kind) && payment.status === "completed";
+}
+
+export function reverseControl(payment, back) {
+  if (!canReverse(payment)) return "";
+  const reason = input("reason", { maxlength: "500", required: true, placeholder: "Why is it reversed?" });
+  return h(
+    "details",
+    { class: "reverse" },
+    h("summary", {}, "Reverse"),
+    form(
+      [field(`Reverse ${money(payment.amount)}`, reason)],
+      async (values) => {
+        if (!values.reason) throw new FormError("reason", "A reason is required.");
+        const reversal = await post(`/staff/transfers/${q(payment.payment_id)}/reversal`, { reason: values.reason });
+        flash(`Reversed: ${money(reversal.amount)} returned (reference ${reversal.payment_id}).`);
+        navigate(back);
+      },
+      { submitLabel: "Reverse payment", busyLabel: "Reversing…" },
+    ),
+  );
+}
