@@ -11,7 +11,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 PORT ?= 4566
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
-.PHONY: help venvs up down reset status logs invoke deploy test lint typecheck unit localcloud-test \
+.PHONY: help venvs browser node site up down reset status logs invoke deploy test lint typecheck unit localcloud-test \
         integration e2e package bench chaos fuzz lock clean
 
 help: ## list the targets
@@ -41,12 +41,24 @@ $(FN_VENV)/.stamp: requirements/functions.lock
 
 venvs: $(VENV)/.stamp $(LS_VENV)/.stamp $(FN_VENV)/.stamp ## create the three Python 3.13 venvs
 
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: ## Debian's chromium for the browser tests (Playwright's own download cannot work offline)
+	@command -v chromium >/dev/null || { echo "- installing chromium (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+node: ## node and npm for the site build
+	@command -v npm >/dev/null || { echo "- installing nodejs and npm (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+
+site: $(VENV)/.stamp node ## build the static site into frontend_site/dist (Chart.js from the npm registry)
+	@$(PY) -m tools.build_site
+
 # ---------------------------------------------------------------- the local bank
-up: venvs ## start LocalStack, deploy the bank, print the URLs
+up: venvs site ## start LocalStack, deploy the bank, print the URLs
 	@$(PY) -m tools.cloud start --port $(PORT)
 	@LOCALCLOUD_PORT=$(PORT) $(PY) -m tools.deploy
 
-deploy: venvs ## redeploy the stack to the running LocalStack
+deploy: venvs site ## redeploy the stack to the running LocalStack
 	@LOCALCLOUD_PORT=$(PORT) $(PY) -m tools.deploy
 
 down: ## stop LocalStack, keep its state
@@ -88,7 +100,10 @@ localcloud-test: venvs ## the LocalStack plugins' own tests
 integration: venvs ## the deployed stack on a LocalStack the run starts itself
 	$(PY) -m pytest tests/integration -q -p no:cacheprovider
 
-test: lint typecheck unit localcloud-test integration ## every check and test
+e2e: venvs browser node ## the site in headless Chromium against a freshly deployed bank
+	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+test: lint typecheck unit localcloud-test integration e2e ## every check and test
 
 lock: ## re-freeze the dev venv into requirements/dev.lock
 	@(echo "# Dev venv lock (Python 3.13): tools, test libraries and the runtime packages"; $(PY) -m pip freeze --exclude-editable 2>/dev/null) > requirements/dev.lock

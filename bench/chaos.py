@@ -486,6 +486,11 @@ def run_chaos(
     for thread in threads:
         thread.join(timeout=120)
     stats = faults.state() if bank.cloud.healthy() else {}
+    hits = Counter(
+        f"{i['service']}:{i['operation']}:{i['error'] or str(i['latency_ms']) + 'ms'}"
+        for i in stats.get("injected", [])
+    )
+    say(f"  plugin injected {stats.get('total_injected', 0)} faults since the last restart: {dict(hits)}")
     faults.clear()
     say(f"  load done: {dict(sorted(world.outcomes.items()))}")
     say("  settling (ledger catching up) ...")

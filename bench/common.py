@@ -198,7 +198,11 @@ def new_customer(api: Api, accounts: int = 1, prefix: str = "bench") -> Customer
         raise RuntimeError(f"register failed: {response.status_code} {response.text}")
     customer = Customer(username=username, token=login(api, username, PASSWORD))
     for _ in range(accounts):
-        opened = api.post("/accounts", token=customer.token, json={"type": "current", "pin": PIN})
+        for attempt in range(5):  # the code runs in place from the tree: a moment's 5xx is retried
+            opened = api.post("/accounts", token=customer.token, json={"type": "current", "pin": PIN})
+            if opened.status_code < 500:
+                break
+            time.sleep(0.5 * (attempt + 1))
         if opened.status_code != 201:
             raise RuntimeError(f"open account failed: {opened.status_code} {opened.text}")
         customer.accounts.append(str(opened.json()["account_number"]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -89,3 +89,168 @@ class VerifyCard(Request):
 
 class GetAccount(Request):
     account_number: StrictStr
+
+
+# ------------------------------------------------------------------ responses (the API document's schemas)
+# The views in accounts.services.views build plain dicts; these models describe them for the OpenAPI
+# document, and the contract tests check the deployed answers against it.
+class AccountView(BaseModel):
+    account_number: str
+    owner_id: str
+    type: Literal["current", "savings"]
+    state: Literal["opening", "active", "blocked", "closed"]
+    block_reason: str | None
+    blocked_by: str | None
+    ledger_balance: int
+    available_balance: int
+    created_at: str
+    interest_rate_bp: int | None = Field(default=None, description="savings accounts only")
+
+
+class AccountSearchItem(AccountView):
+    owner_username: str | None
+
+
+class AccountPage(BaseModel):
+    items: list[AccountView]
+    next_cursor: str | None
+
+
+class AccountSearchPage(BaseModel):
+    items: list[AccountSearchItem]
+    next_cursor: str | None
+
+
+class PinUnlocked(BaseModel):
+    account_number: str
+    pin_locked: Literal[False]
+
+
+class CardView(BaseModel):
+    card_id: str
+    account_number: str
+    masked_pan: str
+    expiry_month: int
+    expiry_year: int
+    state: str
+    block_reason: str | None
+    replaces: str | None
+    replaced_by: str | None
+    created_at: str
+
+
+class IssuedCardView(CardView):
+    """Only at issue and replacement: the whole PAN and the CVV, shown once and never stored readable."""
+
+    pan: str
+    cvv: str
+
+
+class CardPage(BaseModel):
+    items: list[CardView]
+    next_cursor: str | None
+
+
+class Instalment(BaseModel):
+    number: int
+    amount: int
+    due_date: str | None
+
+
+class LoanQuote(BaseModel):
+    amount: int
+    months: int
+    rate_percent: int | float
+    interest: int
+    repayable: int
+    schedule: list[Instalment]
+
+
+class LoanView(LoanQuote):
+    loan_id: str
+    owner_id: str
+    account_number: str
+    repaid: int
+    outstanding: int
+    status: str
+    reason: str | None
+    created_at: str
+    decided_at: str | None
+
+
+class LoanPage(BaseModel):
+    items: list[LoanView]
+    next_cursor: str | None
+
+
+class RepaymentRecord(BaseModel):
+    payment_id: str
+    account_number: str
+    amount: int
+    principal: int
+    interest: int
+
+
+class RepaymentResult(BaseModel):
+    loan: LoanView
+    repayment: RepaymentRecord
+
+
+class TicketMessage(BaseModel):
+    author_id: str
+    author_role: str
+    body: str
+    at: str
+
+
+class TicketView(BaseModel):
+    ticket_id: str
+    owner_id: str
+    category: str
+    subject: str
+    status: str
+    message_count: int
+    created_at: str
+    updated_at: str
+    messages: list[TicketMessage] | None = Field(default=None, description="only on a single ticket")
+
+
+class TicketPage(BaseModel):
+    items: list[TicketView]
+    next_cursor: str | None
+
+
+class AuditEntry(BaseModel):
+    audit_id: str
+    target: str
+    action: str
+    actor_id: str
+    actor_username: str | None
+    reason: str | None
+    at: str
+    details: dict[str, Any] | None
+
+
+class AuditTrail(BaseModel):
+    items: list[AuditEntry]
+
+
+class Dashboard(BaseModel):
+    pool_balance: int
+    customer_deposits: int
+    loans_receivable: int
+    interest_income: int
+    pending_loans: int
+    active_loans: int
+    open_tickets: int
+    answered_tickets: int
+
+
+class InterestRunSummary(BaseModel):
+    month: str
+    accounts: int
+    paid: int
+    already_paid: int
+    nothing_due: int
+    failed: int
+    total: int

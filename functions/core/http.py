@@ -17,6 +17,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from core import problems
+from core.apidoc import DOC_KWARGS, RouteDoc
 from core.auth import Principal, principal_from_authorizer
 from core.errors import BodyTooLarge, DomainError, MalformedJson, UnsupportedMediaType, ValidationFailed
 from core.observability import logger, metrics
@@ -65,12 +66,26 @@ class BankApp(Chalice):
     def __init__(self, app_name: str) -> None:
         super().__init__(app_name=app_name)
         self.register_middleware(_http_middleware, "http")
+        # (path, METHOD) → the route's documented contract, read by tools/openapi.py.
+        self.api_docs: dict[tuple[str, str], RouteDoc] = {}
 
     def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Chalice's route, plus optional documentation kwargs (see `core.apidoc.RouteDoc`)."""
+        doc = {name: kwargs.pop(name) for name in DOC_KWARGS if name in kwargs}
         kwargs.setdefault("content_types", ["*/*"])
         register = super().route(path, **kwargs)
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            text = (view.__doc__ or "").strip()
+            for method in kwargs.get("methods", ["GET"]):
+                self.api_docs[(path, method.upper())] = RouteDoc(
+                    path=path,
+                    method=method.upper(),
+                    view=kwargs.get("name") or view.__name__,
+                    description=text,
+                    **{"summary": text.split("\n")[0] if text else "", **doc},
+                )
+
             @functools.wraps(view)
             def guarded(**params: Any) -> Any:
                 try:
@@ -167,6 +182,7 @@ def add_health_routes(app: BankApp, service: str, *paths: str) -> None:
     """`GET <path>` → 200 {"status": "ok", "service": ...}; public, used by `make up` and monitors."""
 
     def health() -> Response:
+        """Liveness probe: 200 {"status": "ok", "service": ...}."""
         return json_response({"status": "ok", "service": service})
 
     for path in paths:

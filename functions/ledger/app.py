@@ -8,18 +8,24 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from core import clock
+from core.apidoc import PAGE
 from core.auth import Role
 from core.http import BankApp, add_health_routes, json_response
 from core.pagination import MAX_LIMIT, parse_limit
 from ledger import service
+from ledger.domain.errors import AccountNotFound, LedgerAccountNotFound, StatementTooLarge
 from ledger.domain.reports import statement_csv
 from ledger.models import (
+    BalanceView,
     CategoryTotalsView,
     ChainBreakView,
+    DlqView,
     EntriesPage,
     EntryView,
     HeadView,
+    ReconciliationView,
     RedriveRequest,
+    RedriveView,
     StatementView,
     TrialBalanceView,
     VerifyView,
@@ -33,7 +39,20 @@ def _wants_csv() -> bool:
     return "text/csv" in (app.header("accept") or "").lower() or app.query("format") == "csv"
 
 
-@app.route("/accounts/{number}/statement", methods=["GET"])
+@app.route(
+    "/accounts/{number}/statement",
+    methods=["GET"],
+    response=StatementView,
+    roles=["customer", "staff"],
+    query={
+        **PAGE,
+        "from": {"type": "string", "description": "ISO 8601 date or date-time (default: 30 days ago)"},
+        "to": {"type": "string", "description": "ISO 8601 date or date-time (default: now)"},
+        "format": {"type": "string", "enum": ["json", "csv"]},
+    },
+    produces={"text/csv": {"type": "string"}},
+    errors=[AccountNotFound, StatementTooLarge],
+)
 def account_statement(number: str) -> Response:
     service.authorize_account(app.principal().require(Role.CUSTOMER, Role.STAFF), number)
     raw_from, raw_to = app.query("from"), app.query("to")
@@ -52,13 +71,20 @@ def account_statement(number: str) -> Response:
     return json_response(StatementView.of(page.statement, page.next_cursor).model_dump(by_alias=True))
 
 
-@app.route("/staff/ledger/accounts/{account_id}/balance", methods=["GET"])
+@app.route(
+    "/staff/ledger/accounts/{account_id}/balance",
+    methods=["GET"],
+    response=BalanceView,
+    roles=["staff"],
+    query={"at": {"type": "string", "description": "ISO 8601 instant (default: now)"}},
+    errors=[LedgerAccountNotFound],
+)
 def account_balance(account_id: str) -> Response:
     app.principal().require(Role.STAFF)
     return json_response(service.balance(account_id, app.query("at")).model_dump())
 
 
-@app.route("/staff/ledger/trial-balance", methods=["GET"])
+@app.route("/staff/ledger/trial-balance", methods=["GET"], response=TrialBalanceView, roles=["staff"])
 def trial_balance() -> Response:
     app.principal().require(Role.STAFF)
     result = service.trial_balance_now()
@@ -74,13 +100,20 @@ def trial_balance() -> Response:
     return json_response(view.model_dump())
 
 
-@app.route("/staff/ledger/reconciliation", methods=["GET"])
+@app.route("/staff/ledger/reconciliation", methods=["GET"], response=ReconciliationView, roles=["staff"])
 def reconciliation() -> Response:
     app.principal().require(Role.STAFF)
     return json_response(service.reconciliation().model_dump())
 
 
-@app.route("/staff/ledger/verify", methods=["GET"])
+@app.route(
+    "/staff/ledger/verify",
+    methods=["GET"],
+    response=VerifyView,
+    roles=["staff"],
+    query={**PAGE, "account": {"type": "string"}},
+    errors=[LedgerAccountNotFound],
+)
 def verify() -> Response:
     app.principal().require(Role.STAFF)
     result = service.verify(app.query("account"), parse_limit(app.query("limit")), app.query("cursor"))
@@ -96,7 +129,13 @@ def verify() -> Response:
     return json_response(view.model_dump())
 
 
-@app.route("/staff/ledger/entries", methods=["GET"])
+@app.route(
+    "/staff/ledger/entries",
+    methods=["GET"],
+    response=EntriesPage,
+    roles=["staff"],
+    query={**PAGE, "account": {"type": "string"}, "payment_id": {"type": "string"}},
+)
 def entries() -> Response:
     app.principal().require(Role.STAFF)
     page = service.entries(
@@ -106,14 +145,16 @@ def entries() -> Response:
     return json_response(view.model_dump())
 
 
-@app.route("/staff/dlq", methods=["GET"])
+@app.route("/staff/dlq", methods=["GET"], response=DlqView, roles=["staff"], query={"limit": PAGE["limit"]})
 def dlq_peek() -> Response:
     app.principal().require(Role.STAFF)
     limit = parse_limit(app.query("limit")) if app.query("limit") else MAX_LIMIT
     return json_response(service.dlq_peek(limit).model_dump())
 
 
-@app.route("/staff/dlq/redrive", methods=["POST"])
+@app.route(
+    "/staff/dlq/redrive", methods=["POST"], request=RedriveRequest, response=RedriveView, roles=["staff"]
+)
 def dlq_redrive() -> Response:
     app.principal().require(Role.STAFF)
     request = app.body(RedriveRequest)

@@ -92,3 +92,71 @@ class BankTotalsPayload(_Request):
 class ListPositionsPayload(_Request):
     cursor: str | None = None
     limit: Annotated[StrictInt, Field(ge=1, le=100)] = 100
+
+
+# ------------------------------------------------------------------ responses (the API document's schemas)
+# payments.service.views builds plain dicts; these models describe them for the OpenAPI document, and
+# the contract tests check the deployed answers against it.
+class LegView(BaseModel):
+    from_account: str
+    to_account: str
+    amount: int
+
+
+class PaymentView(BaseModel):
+    payment_id: str
+    kind: str
+    status: Literal["completed", "declined"]
+    from_account: str
+    to_account: str
+    amount: int
+    legs: list[LegView]
+    description: str
+    reverses: str | None
+    decline_code: str | None
+    correlation_id: str
+    created_at: str
+
+
+class TransferView(PaymentView):
+    reversed_by: str | None
+
+
+class HistoryLine(BaseModel):
+    payment_id: str
+    kind: str
+    status: str
+    direction: Literal["debit", "credit"]
+    amount: int
+    counterparty: str
+    description: str
+    decline_code: str | None
+    created_at: str
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryLine]
+    next_cursor: str | None
+
+
+class StaffHistoryLine(HistoryLine):
+    account: str
+
+
+class StaffPaymentsPage(BaseModel):
+    """With `?account=` the account's history lines; otherwise the day's payments."""
+
+    items: list[StaffHistoryLine] | list[PaymentView]
+    next_cursor: str | None
+
+
+class CardAuthorizationView(BaseModel):
+    authorization_id: str
+    state: Literal["pending", "captured", "voided", "expired"]
+    amount: int
+    captured_amount: int
+    merchant_account: str
+    description: str
+    payment_id: str | None
+    expires_at: str
+    created_at: str

@@ -150,6 +150,32 @@ def admin(bank: Bank) -> User:
     return login(bank.api, credentials["username"], credentials["password"])
 
 
+PIN = "0123"
+
+
+@dataclass
+class Customer:
+    """A signed-in customer with one current account (welcome bonus: 100,000 kobo from the pool)."""
+
+    user: User
+    account: str
+
+    @property
+    def token(self) -> str:
+        return self.user.access_token
+
+
+@pytest.fixture(scope="session")
+def customer(api: Api, new_customer: Callable[[], User]) -> Callable[[], Customer]:
+    def make() -> Customer:
+        user = new_customer()
+        response = api.post("/accounts", token=user.access_token, json={"type": "current", "pin": PIN})
+        assert response.status_code == 201, response.text
+        return Customer(user, response.json()["account_number"])
+
+    return make
+
+
 def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.2) -> Any:
     """Poll until `check` returns a truthy value (asynchronous paths: SNS → SQS → ledger)."""
     deadline = time.monotonic() + timeout

@@ -16,9 +16,9 @@ SEED = 20261124
 
 
 def test_a_short_seeded_chaos_run_keeps_every_invariant(bank: Bank, admin: User) -> None:
-    # Given the deployed bank and the faults plugin, When 16 clients run 45 s of seeded chaos
+    # Given the deployed bank and the faults plugin, When 16 clients run 40 s of seeded chaos
     chaos_bank = BankCloud(cloud=bank.cloud, info=bank.info, admin_token=admin.access_token)
-    ok, report = run_chaos(chaos_bank, SEED, clients=16, duration=45, restart=False, customers=8)
+    ok, report = run_chaos(chaos_bank, SEED, clients=16, duration=40, restart=False, customers=8)
 
     # Then every invariant holds, and the faults really were injected and money really moved
     broken = {name: check["detail"] for name, check in report["invariants"].items() if not check["ok"]}

@@ -14,33 +14,9 @@ from typing import Any
 import pytest
 
 from core.clock import iso, now
-from tests.integration.conftest import Api, Bank, User, eventually
+from tests.integration.conftest import PIN, Api, Bank, Customer, User, eventually
 
-PIN = "0123"
 CARD_PIN = "4321"
-
-
-class Customer:
-    def __init__(self, user: User, account: str) -> None:
-        self.user = user
-        self.account = account
-
-    @property
-    def token(self) -> str:
-        return self.user.access_token
-
-
-@pytest.fixture(scope="module")
-def customer(api: Api, new_customer: Callable[[], User]) -> Callable[[], Customer]:
-    """A signed-in customer with a current account (welcome bonus: 100,000 kobo from the pool)."""
-
-    def make() -> Customer:
-        user = new_customer()
-        response = api.post("/accounts", token=user.access_token, json={"type": "current", "pin": PIN})
-        assert response.status_code == 201, response.text
-        return Customer(user, response.json()["account_number"])
-
-    return make
 
 
 def transfer(api: Api, sender: Customer, to: str, amount: int) -> dict[str, Any]:

@@ -11,32 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Api, Bank, User, eventually
-
-PIN = "0123"
-
-
-class Customer:
-    def __init__(self, user: User, account: str) -> None:
-        self.user = user
-        self.account = account
-
-    @property
-    def token(self) -> str:
-        return self.user.access_token
-
-
-@pytest.fixture(scope="module")
-def customer(api: Api, new_customer: Callable[[], User]) -> Callable[[], Customer]:
-    """A signed-in customer with a current account (welcome bonus: 100,000 kobo)."""
-
-    def make() -> Customer:
-        user = new_customer()
-        response = api.post("/accounts", token=user.access_token, json={"type": "current", "pin": PIN})
-        assert response.status_code == 201, response.text
-        return Customer(user, response.json()["account_number"])
-
-    return make
+from tests.integration.conftest import PIN, Api, Bank, Customer, User, eventually
 
 
 def transfer(

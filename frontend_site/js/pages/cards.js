@@ -30,6 +30,7 @@ export async function cardsPage(view) {
       failed ? errorBox(failed.error) : null,
       cards.length ? h("div", { class: "grid three" }, cards.map((card) => cardPanel(card, refresh, showOnce))) : h("p", { class: "empty" }, "You have no card yet."),
     );
+    if (!failed) renderIssue(cards);
   }
 
   function showOnce(card, title) {
@@ -61,22 +62,30 @@ export async function cardsPage(view) {
     done.focus();
   }
 
-  const account = accountSelect(accounts);
-  const pin = pinInput("pin");
-  const confirm = pinInput("confirm_pin");
-  const issuer = form(
-    [field("Account", account), h("div", { class: "form-row two" }, field("Card PIN (4 digits)", pin, { hint: "Used when you pay with the card." }), field("Repeat the PIN", confirm))],
-    async (values, node) => {
-      if (!/^\d{4}$/.test(values.pin)) throw new FormError("pin", "The card PIN must be exactly 4 digits.");
-      if (values.pin !== values.confirm_pin) throw new FormError("confirm_pin", "The PINs do not match.");
-      const card = await post(`/accounts/${q(values.account_number)}/cards`, { pin: values.pin });
-      node.reset();
-      showOnce(card, "Your new card");
-      refresh();
-    },
-    { submitLabel: "Issue a card", busyLabel: "Issuing…" },
-  );
-  replace(issueBox, h("h2", { id: "issue-title" }, "Get a virtual debit card"), issuer);
+  function renderIssue(cards) {
+    const withCard = new Set(cards.filter((c) => c.state === "active" || c.state === "blocked").map((c) => c.account_number));
+    const eligible = accounts.filter((a) => a.state === "active" && !withCard.has(a.account_number));
+    if (!eligible.length) {
+      replace(issueBox, h("h2", { id: "issue-title" }, "Get a virtual debit card"), h("p", { class: "muted" }, "Each active account has its card. Open another account for another card."));
+      return;
+    }
+    const account = accountSelect(eligible);
+    const pin = pinInput("pin");
+    const confirm = pinInput("confirm_pin");
+    const issuer = form(
+      [field("Account", account), h("div", { class: "form-row two" }, field("Card PIN (4 digits)", pin, { hint: "Used when you pay with the card." }), field("Repeat the PIN", confirm))],
+      async (values, node) => {
+        if (!/^\d{4}$/.test(values.pin)) throw new FormError("pin", "The card PIN must be exactly 4 digits.");
+        if (values.pin !== values.confirm_pin) throw new FormError("confirm_pin", "The PINs do not match.");
+        const card = await post(`/accounts/${q(values.account_number)}/cards`, { pin: values.pin });
+        node.reset();
+        showOnce(card, "Your new card");
+        refresh();
+      },
+      { submitLabel: "Issue a card", busyLabel: "Issuing…" },
+    );
+    replace(issueBox, h("h2", { id: "issue-title" }, "Get a virtual debit card"), issuer);
+  }
   await refresh();
 }
 

@@ -1,6 +1,6 @@
 // Profile details and password change (customers and staff).
 
-import { patch, post } from "../api.js";
+import { login, patch, post } from "../api.js";
 import { h, replace } from "../dom.js";
 import { dateTime } from "../format.js";
 import { state } from "../state.js";
@@ -54,8 +54,10 @@ export async function profilePage(view) {
       if (values.new_password.length < 12) throw new FormError("new_password", "Use at least 12 characters.");
       if (values.new_password !== values.confirm) throw new FormError("confirm", "The new passwords do not match.");
       await post("/me/password", { current_password: values.current_password, new_password: values.new_password });
+      // A new password ends every session, this one included: sign this tab in again with it.
+      await login(me.username, values.new_password);
       node.reset();
-      showNotice("Your password is changed.");
+      showNotice("Your password is changed. Other devices are signed out.");
     },
     { submitLabel: "Change password", busyLabel: "Changing…" },
   );

@@ -77,7 +77,7 @@ function renderStatement(box, statement, values) {
       table(
         [
           { label: "Date", value: (e) => dateTime(e.committed_at || e.posted_at) },
-          { label: "Details", value: (e) => h("span", {}, h("strong", {}, kindLabel(e.kind)), e.description ? ` · ${e.description}` : "", e.counter_account ? h("span", { class: "small muted" }, ` · ${counterpartyText(e.counter_account)}`) : "") },
+          { label: "Details", value: (e) => h("span", {}, h("strong", {}, kindLabel(e.kind)), e.description && e.description !== kindLabel(e.kind) ? ` · ${e.description}` : "", e.counter_account ? h("span", { class: "small muted" }, ` · ${counterpartyText(e.counter_account)}`) : "") },
           { label: "Money out", num: true, value: (e) => (e.side === "debit" ? money(e.amount) : "") },
           { label: "Money in", num: true, value: (e) => (e.side === "credit" ? money(e.amount) : "") },
           { label: "Balance", num: true, value: (e) => money(e.balance) },

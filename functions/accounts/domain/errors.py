@@ -58,3 +58,12 @@ TicketChanged = error_class("ticket_changed", ErrorKind.CONFLICT, "The ticket ch
 NumberSpaceBusy = error_class(
     "number_allocation_failed", ErrorKind.UNAVAILABLE, "No free number was found; try again"
 )
+
+# Relayed from payments through core.internal (raised there with the same code); named here so the
+# API document lists them on the routes that move money.
+InsufficientFunds = error_class(
+    "insufficient_funds", ErrorKind.UNPROCESSABLE, "The available balance is too low"
+)
+AccountNotEmpty = error_class(
+    "account_not_empty", ErrorKind.CONFLICT, "Only an account with a zero balance and no holds can be closed"
+)

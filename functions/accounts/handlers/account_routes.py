@@ -5,18 +5,33 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from accounts.app import app
-from accounts.models import BlockRequest, OpenAccount, UnblockRequest
+from accounts.domain import errors as e
+from accounts.models import AccountPage, AccountView, BlockRequest, OpenAccount, UnblockRequest
 from accounts.services import accounts as service
+from core.apidoc import PAGE
 from core.http import json_response
 from core.pagination import parse_limit
 
 
-@app.route("/accounts", methods=["POST"])
+@app.route(
+    "/accounts",
+    methods=["POST"],
+    request=OpenAccount,
+    response=AccountView,
+    status=201,
+    roles=["customer"],
+    errors=[e.NumberSpaceBusy],
+)
 def open_account() -> Response:
     return json_response(service.open_account(app.principal(), app.body(OpenAccount)), 201)
 
 
-@app.route("/accounts", methods=["GET"])
+@app.route(
+    "/accounts",
+    methods=["GET"],
+    response=AccountPage,
+    query={**PAGE, "owner_id": {"type": "string", "description": "staff only: another owner's accounts"}},
+)
 def list_accounts() -> Response:
     return json_response(
         service.list_accounts(
@@ -25,18 +40,36 @@ def list_accounts() -> Response:
     )
 
 
-@app.route("/accounts/{number}", methods=["GET"])
+@app.route("/accounts/{number}", methods=["GET"], response=AccountView, errors=[e.AccountNotFound])
 def get_account(number: str) -> Response:
     return json_response(service.get_account(app.principal(), number))
 
 
-@app.route("/accounts/{number}/block", methods=["POST"])
+@app.route(
+    "/accounts/{number}/block",
+    methods=["POST"],
+    request=BlockRequest,
+    response=AccountView,
+    errors=[e.AccountNotFound, e.AccountAlreadyBlocked, e.AccountClosed, e.AccountNotReady, e.AccountChanged],
+)
 def block_account(number: str) -> Response:
     principal = app.principal()
     return json_response(service.change_state(principal, number, "block", app.body(BlockRequest).reason))
 
 
-@app.route("/accounts/{number}/unblock", methods=["POST"])
+@app.route(
+    "/accounts/{number}/unblock",
+    methods=["POST"],
+    request=UnblockRequest,
+    response=AccountView,
+    errors=[
+        e.AccountNotFound,
+        e.AccountNotBlocked,
+        e.AccountBlockedByBank,
+        e.AccountClosed,
+        e.AccountChanged,
+    ],
+)
 def unblock_account(number: str) -> Response:
     principal = app.principal()
     return json_response(service.change_state(principal, number, "unblock", app.body(UnblockRequest).reason))

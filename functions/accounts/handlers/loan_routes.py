@@ -5,36 +5,80 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from accounts.app import app
-from accounts.models import ApplyLoan, LoanDecision, Repayment
+from accounts.domain import errors as e
+from accounts.models import (
+    ApplyLoan,
+    LoanDecision,
+    LoanPage,
+    LoanQuote,
+    LoanView,
+    Repayment,
+    RepaymentResult,
+)
 from accounts.services import loans as service
+from core.apidoc import PAGE
 from core.http import json_response
 from core.pagination import parse_limit
 
 
-@app.route("/loans", methods=["POST"])
+@app.route(
+    "/loans",
+    methods=["POST"],
+    request=ApplyLoan,
+    response=LoanView,
+    status=201,
+    roles=["customer"],
+    errors=[e.AccountNotFound, e.AccountNotActive, e.LoanTermInvalid, e.LoanAmountInvalid, e.LoanAlreadyOpen],
+)
 def apply_loan() -> Response:
     return json_response(service.apply(app.principal(), app.body(ApplyLoan)), 201)
 
 
-@app.route("/loans", methods=["GET"])
+@app.route("/loans", methods=["GET"], response=LoanPage, query=PAGE)
 def list_loans() -> Response:
     return json_response(
         service.list_own(app.principal(), parse_limit(app.query("limit")), app.query("cursor"))
     )
 
 
-@app.route("/loans/quote", methods=["GET"])
+@app.route(
+    "/loans/quote",
+    methods=["GET"],
+    response=LoanQuote,
+    query={
+        "amount": {"type": "integer", "minimum": 1},
+        "months": {"type": "integer", "enum": [1, 3, 6, 12, 24]},
+    },
+    errors=[e.LoanTermInvalid, e.LoanAmountInvalid],
+)
 def quote_loan() -> Response:
     app.principal()
     return json_response(service.quote(app.query("amount"), app.query("months")))
 
 
-@app.route("/loans/{loan_id}", methods=["GET"])
+@app.route("/loans/{loan_id}", methods=["GET"], response=LoanView, errors=[e.LoanNotFound])
 def get_loan(loan_id: str) -> Response:
     return json_response(service.get(app.principal(), loan_id))
 
 
-@app.route("/loans/{loan_id}/repayments", methods=["POST"])
+@app.route(
+    "/loans/{loan_id}/repayments",
+    methods=["POST"],
+    request=Repayment,
+    response=RepaymentResult,
+    status=201,
+    roles=["customer"],
+    idempotent=True,
+    errors=[
+        e.LoanNotFound,
+        e.AccountNotFound,
+        e.LoanNotActive,
+        e.RepaymentTooLarge,
+        e.LoanChanged,
+        e.InsufficientFunds,
+        e.AccountNotActive,
+    ],
+)
 def repay_loan(loan_id: str) -> Response:
     principal = app.principal()
     body, replayed = service.repay(principal, loan_id, app.body(Repayment), app.header("Idempotency-Key"))
@@ -43,7 +87,13 @@ def repay_loan(loan_id: str) -> Response:
     )
 
 
-@app.route("/staff/loans", methods=["GET"])
+@app.route(
+    "/staff/loans",
+    methods=["GET"],
+    response=LoanPage,
+    roles=["staff"],
+    query={**PAGE, "status": {"type": "string", "enum": ["pending", "active", "rejected", "paid_off"]}},
+)
 def loan_queue() -> Response:
     return json_response(
         service.queue(
@@ -52,7 +102,14 @@ def loan_queue() -> Response:
     )
 
 
-@app.route("/staff/loans/{loan_id}/decision", methods=["POST"])
+@app.route(
+    "/staff/loans/{loan_id}/decision",
+    methods=["POST"],
+    request=LoanDecision,
+    response=LoanView,
+    roles=["staff"],
+    errors=[e.LoanNotFound, e.LoanNotPending, e.LoanChanged, e.AccountNotActive],
+)
 def decide_loan(loan_id: str) -> Response:
     principal = app.principal()
     return json_response(service.decide(principal, loan_id, app.body(LoanDecision)))

@@ -64,6 +64,15 @@ class DailyLimitExceeded(Declined):
     title = "The account's daily outgoing limit would be exceeded"
 
 
+# Relayed from accounts through core.internal (raised there with the same code); named here so the API
+# document lists them on the routes that check a PIN or a card.
+PinInvalid = error_class("pin_invalid", ErrorKind.UNPROCESSABLE, "The PIN is wrong")
+PinLocked = error_class("pin_locked", ErrorKind.LOCKED, "Too many wrong PINs; the PIN is locked for a while")
+CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
+CardBlocked = error_class("card_blocked", ErrorKind.UNPROCESSABLE, "The card is blocked")
+CardExpired = error_class("card_expired", ErrorKind.UNPROCESSABLE, "The card has expired")
+
+
 class Duplicate(DomainError):
     """The payment id exists already; `existing` is the stored record, for idempotent answers."""
 

@@ -4,15 +4,47 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
+from core.apidoc import PAGE
 from core.auth import Role
 from core.http import json_response
 from core.pagination import parse_limit
+from payments.domain import errors as e
 from payments.handlers.api import app, caller, counted_failures, idempotency_key, stored_response
-from payments.models import CaptureRequest, CardAuthorizationRequest, ReversalRequest, TransferRequest
+from payments.models import (
+    CaptureRequest,
+    CardAuthorizationRequest,
+    CardAuthorizationView,
+    HistoryPage,
+    PaymentView,
+    ReversalRequest,
+    StaffPaymentsPage,
+    TransferRequest,
+    TransferView,
+)
 from payments.service import cards, history, transfers
 
 
-@app.route("/transfers", methods=["POST"])
+@app.route(
+    "/transfers",
+    methods=["POST"],
+    request=TransferRequest,
+    response=PaymentView,
+    status=201,
+    roles=["customer"],
+    idempotent=True,
+    errors=[
+        e.AccountNotFound,
+        e.SameAccount,
+        e.AmountBelowMinimum,
+        e.InsufficientFunds,
+        e.AccountNotActive,
+        e.AmountLimitExceeded,
+        e.VelocityLimitExceeded,
+        e.DailyLimitExceeded,
+        e.PinInvalid,
+        e.PinLocked,
+    ],
+)
 def create_transfer() -> Response:
     who = caller()
     who.principal.require(Role.CUSTOMER)
@@ -23,18 +55,47 @@ def create_transfer() -> Response:
     return stored_response(result, f"/transfers/{result['body'].get('payment_id')}")
 
 
-@app.route("/transfers/{transfer_id}", methods=["GET"])
+@app.route("/transfers/{transfer_id}", methods=["GET"], response=TransferView, errors=[e.TransferNotFound])
 def get_transfer(transfer_id: str) -> Response:
     return json_response(history.get_transfer(caller(), transfer_id))
 
 
-@app.route("/accounts/{number}/transactions", methods=["GET"])
+@app.route(
+    "/accounts/{number}/transactions",
+    methods=["GET"],
+    response=HistoryPage,
+    query=PAGE,
+    errors=[e.AccountNotFound],
+)
 def account_transactions(number: str) -> Response:
     limit = parse_limit(app.query("limit"))
     return json_response(history.account_history(caller(), number, app.query("cursor"), limit))
 
 
-@app.route("/card-authorizations", methods=["POST"])
+@app.route(
+    "/card-authorizations",
+    methods=["POST"],
+    request=CardAuthorizationRequest,
+    response=CardAuthorizationView,
+    status=201,
+    roles=["customer"],
+    idempotent=True,
+    errors=[
+        e.AccountNotFound,
+        e.SameAccount,
+        e.InsufficientFunds,
+        e.AccountNotActive,
+        e.BankAccountNotAllowed,
+        e.AmountLimitExceeded,
+        e.VelocityLimitExceeded,
+        e.DailyLimitExceeded,
+        e.CardInvalid,
+        e.CardBlocked,
+        e.CardExpired,
+        e.PinInvalid,
+        e.PinLocked,
+    ],
+)
 def authorize_card() -> Response:
     who = caller()
     who.principal.require(Role.CUSTOMER)
@@ -45,12 +106,23 @@ def authorize_card() -> Response:
     return stored_response(result, f"/card-authorizations/{result['body'].get('authorization_id')}")
 
 
-@app.route("/card-authorizations/{authorization_id}", methods=["GET"])
+@app.route(
+    "/card-authorizations/{authorization_id}",
+    methods=["GET"],
+    response=CardAuthorizationView,
+    errors=[e.HoldNotFound],
+)
 def get_card_authorization(authorization_id: str) -> Response:
     return json_response(cards.get(caller(), authorization_id))
 
 
-@app.route("/card-authorizations/{authorization_id}/capture", methods=["POST"])
+@app.route(
+    "/card-authorizations/{authorization_id}/capture",
+    methods=["POST"],
+    request=CaptureRequest,
+    response=CardAuthorizationView,
+    errors=[e.HoldNotFound, e.HoldNotPending, e.HoldExpired, e.CaptureExceedsHold, e.AccountNotActive],
+)
 def capture_card_authorization(authorization_id: str) -> Response:
     who = caller()
     request = app.body(CaptureRequest)
@@ -58,14 +130,27 @@ def capture_card_authorization(authorization_id: str) -> Response:
         return json_response(cards.capture(who, authorization_id, request.amount))
 
 
-@app.route("/card-authorizations/{authorization_id}/void", methods=["POST"])
+@app.route(
+    "/card-authorizations/{authorization_id}/void",
+    methods=["POST"],
+    response=CardAuthorizationView,
+    errors=[e.HoldNotFound, e.HoldNotPending],
+)
 def void_card_authorization(authorization_id: str) -> Response:
     who = caller()
     with counted_failures():
         return json_response(cards.void(who, authorization_id))
 
 
-@app.route("/staff/transfers/{transfer_id}/reversal", methods=["POST"])
+@app.route(
+    "/staff/transfers/{transfer_id}/reversal",
+    methods=["POST"],
+    request=ReversalRequest,
+    response=PaymentView,
+    status=201,
+    roles=["staff"],
+    errors=[e.TransferNotFound, e.NotReversible, e.AlreadyReversed, e.InsufficientFunds],
+)
 def reverse_transfer(transfer_id: str) -> Response:
     who = caller()
     who.principal.require(Role.STAFF)
@@ -74,7 +159,17 @@ def reverse_transfer(transfer_id: str) -> Response:
         return json_response(history.reverse(who, transfer_id, request.reason), 201)
 
 
-@app.route("/staff/transfers", methods=["GET"])
+@app.route(
+    "/staff/transfers",
+    methods=["GET"],
+    response=StaffPaymentsPage,
+    roles=["staff"],
+    query={
+        **PAGE,
+        "account": {"type": "string", "description": "one account's history instead of a day's payments"},
+        "date": {"type": "string", "format": "date", "description": "YYYY-MM-DD (default: today, UTC)"},
+    },
+)
 def staff_transfers() -> Response:
     caller().principal.require(Role.STAFF)
     limit = parse_limit(app.query("limit"))
