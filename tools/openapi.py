@@ -209,9 +209,7 @@ def _error_responses(doc: RouteDoc, public: bool, examples: dict[str, Any]) -> d
                         {"properties": {"code": {"enum": codes}, "status": {"const": status}}},
                     ]
                 },
-                "examples": {
-                    error.code: {"summary": error.title, "value": _problem_example(error)} for error in found
-                },
+                "examples": {error.code: {"$ref": f"#/components/examples/{error.code}"} for error in found},
             }
         }
         if status in (401, 403) and not public:
