@@ -105,6 +105,13 @@ e2e: venvs browser node ## the site in headless Chromium against a freshly deplo
 
 test: lint typecheck unit localcloud-test integration e2e ## every check and test
 
+SEEDS ?= 1 2 3
+bench: venvs ## measure the bank against the local cloud's ceiling (own LocalStack; bench/results/latest.json + .png)
+	$(PY) -m bench.run
+
+chaos: venvs ## seeded chaos with faults, then every money invariant: make chaos SEEDS="1 2 3"
+	$(PY) -m bench.chaos $(SEEDS)
+
 lock: ## re-freeze the dev venv into requirements/dev.lock
 	@(echo "# Dev venv lock (Python 3.13): tools, test libraries and the runtime packages"; $(PY) -m pip freeze --exclude-editable 2>/dev/null) > requirements/dev.lock
 

@@ -644,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         results["history"] = {
             "small_entries": 1_000,
             "large_entries": args.history,
-            **history_cost(bank, small, large, samples=30),
+            **history_cost(bank, small, large, samples=10),
         }
     finally:
         if args.keep:
