@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
                 for event in events["events"]:
                     name = group["logGroupName"].removeprefix("/aws/lambda/")
                     lines.append((event["timestamp"], name, event["message"].rstrip()))
-    for timestamp, name, message in sorted(lines):
+    for timestamp, name, message in sorted(lines, key=lambda line: (line[0], line[1])):
         moment = datetime.fromtimestamp(timestamp / 1000, UTC).strftime("%H:%M:%S.%f")[:-3]
         print(f"{moment} {name[:40]:40} {message}")
     if not lines:
