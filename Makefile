@@ -12,7 +12,7 @@ PORT ?= 4566
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 .PHONY: help venvs browser node site up down reset status logs invoke deploy test lint typecheck unit localcloud-test \
-        integration e2e package bench chaos fuzz lock clean
+        integration e2e package bench chaos fuzz openapi lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,13 +86,14 @@ lint: $(VENV)/.stamp ## ruff (lint + format check) and cfn-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(PY) -m tools.openapi --check
 
 typecheck: venvs ## mypy --strict (the plugins against LocalStack's venv)
 	MYPYPATH=functions $(VENV)/bin/mypy
 	cd infra/localcloud && ../../$(VENV)/bin/mypy --python-executable ../../$(LS_VENV)/bin/python -p localcloud
 
 unit: $(VENV)/.stamp ## unit tests (moto, no LocalStack)
-	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider -n 2
 
 localcloud-test: venvs ## the LocalStack plugins' own tests
 	$(PY) -m pytest tests/localcloud -q -p no:cacheprovider
@@ -104,6 +105,12 @@ e2e: venvs browser node ## the site in headless Chromium against a freshly deplo
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 test: lint typecheck unit localcloud-test integration e2e ## every check and test
+
+openapi: $(VENV)/.stamp ## regenerate functions/openapi.json from the code (commit the result)
+	$(PY) -m tools.openapi
+
+fuzz: venvs ## schemathesis against a freshly deployed stack, many examples per operation
+	FUZZ_EXAMPLES=100 $(PY) -m pytest tests/integration/test_contract_fuzz.py -q -p no:cacheprovider -s
 
 SEEDS ?= 1 2 3
 bench: venvs ## measure the bank against the local cloud's ceiling (own LocalStack; bench/results/latest.json + .png)

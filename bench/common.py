@@ -21,9 +21,15 @@ from typing import Any
 
 import requests
 
-from tools.cloud import Cloud, free_port
-from tools.deploy import SECRET_PREFIX, STACK_NAME, StackInfo, deploy
-from tools.secrets_bootstrap import read_secret
+# `python -m bench.run` / `bench.chaos` straight from the venv (without the Makefile's PYTHONPATH): the
+# deploy tooling imports the shared `core` package from functions/.
+_FUNCTIONS = str(Path(__file__).resolve().parent.parent / "functions")
+if _FUNCTIONS not in sys.path:
+    sys.path.append(_FUNCTIONS)
+
+from tools.cloud import Cloud, free_port  # noqa: E402 - after the path set-up above
+from tools.deploy import SECRET_PREFIX, STACK_NAME, StackInfo, deploy  # noqa: E402
+from tools.secrets_bootstrap import read_secret  # noqa: E402
 
 PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105 - the bench customers' throw-away password
 PIN = "0123"

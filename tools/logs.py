@@ -28,6 +28,9 @@ def main(argv: list[str]) -> int:
                 kwargs["filterPattern"] = f'"{args.correlation}"'
             for events in logs.get_paginator("filter_log_events").paginate(**kwargs):
                 for event in events["events"]:
+                    # The local cloud's filterPattern is loose; keep only lines that really name the id.
+                    if args.correlation and args.correlation not in event["message"]:
+                        continue
                     name = group["logGroupName"].removeprefix("/aws/lambda/")
                     lines.append((event["timestamp"], name, event["message"].rstrip()))
     for timestamp, name, message in sorted(lines, key=lambda line: (line[0], line[1])):

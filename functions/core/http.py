@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -64,7 +65,8 @@ class BankApp(Chalice):
     (the body parser answers a wrong one with a 415 problem instead of Chalice's own format)."""
 
     def __init__(self, app_name: str) -> None:
-        super().__init__(app_name=app_name)
+        # Logging is Powertools'; Chalice would set the same-named logger to ERROR and add a handler.
+        super().__init__(app_name=app_name, configure_logs=False)
         self.register_middleware(_http_middleware, "http")
         # (path, METHOD) → the route's documented contract, read by tools/openapi.py.
         self.api_docs: dict[tuple[str, str], RouteDoc] = {}
@@ -150,6 +152,7 @@ def correlation_id_of(event: Any) -> str:
 def _http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
     correlation_id = correlation_id_of(event)
     logger.append_keys(correlation_id=correlation_id)
+    started = time.monotonic()
     try:
         response = get_response(event)
     except Exception:
@@ -159,6 +162,16 @@ def _http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Res
         if metrics.metric_set:
             metrics.flush_metrics()
     response = _as_problem_if_framework_error(response, correlation_id)
+    # One structured line per request: `make logs CORRELATION=<id>` starts a request's path here.
+    logger.info(
+        "Request",
+        extra={
+            "method": getattr(event, "method", ""),
+            "route": getattr(event, "path", ""),
+            "status": response.status_code,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        },
+    )
     for name, value in {**SECURITY_HEADERS, "X-Correlation-Id": correlation_id}.items():
         response.headers.setdefault(name, value)
     return response

@@ -28,7 +28,14 @@ def _remote_error_class(code: str, kind: str, title: str) -> type[DomainError]:
 def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
     response = aws.client("lambda").invoke(
         FunctionName=function_name,
-        Payload=json.dumps({"action": action, "payload": payload}).encode(),
+        # The caller's correlation id rides along (optional key), so the callee's log lines carry it too.
+        Payload=json.dumps(
+            {
+                "action": action,
+                "payload": payload,
+                "correlation_id": logger.get_current_keys().get("correlation_id", ""),
+            }
+        ).encode(),
     )
     raw = response["Payload"].read()
     if response.get("FunctionError"):
@@ -49,6 +56,7 @@ def serve(actions: Mapping[str, Action]) -> Callable[[dict[str, Any], Any], dict
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         action = actions.get(str(event.get("action")))
+        logger.append_keys(correlation_id=str(event.get("correlation_id") or ""))
         if action is None:
             return {"error": _error_body("unknown_action", ErrorKind.INVALID, "Unknown action", None, {})}
         try:

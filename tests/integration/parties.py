@@ -47,12 +47,14 @@ def _ok(response: Any, *statuses: int) -> Any:
 def make_party(api: Api, customer: Callable[[], Customer]) -> Party:
     party = Party(customer())
     token = party.token
-    party.savings = _ok(
-        api.post("/accounts", token=token, json={"type": "savings", "pin": PIN}), 201
-    )["account_number"]
+    party.savings = _ok(api.post("/accounts", token=token, json={"type": "savings", "pin": PIN}), 201)[
+        "account_number"
+    ]
     party.card = _ok(api.post(f"/accounts/{party.account}/cards", token=token, json={"pin": PIN}), 201)
     party.loan_id = _ok(
-        api.post("/loans", token=token, json={"account_number": party.account, "amount": 1_000_000, "months": 3}),
+        api.post(
+            "/loans", token=token, json={"account_number": party.account, "amount": 1_000_000, "months": 3}
+        ),
         201,
     )["loan_id"]
     party.ticket_id = _ok(
@@ -81,8 +83,8 @@ def card_payment(party: Party, merchant_account: str, amount: int) -> dict[str, 
     }
 
 
-def transfer(api: Api, source: Party, target: Party, amount: int) -> str:
-    body = {"from_account": source.account, "to_account": target.account, "amount": amount, "pin": PIN}
+def transfer(api: Api, source: Party, to_account: str, amount: int) -> str:
+    body = {"from_account": source.account, "to_account": to_account, "amount": amount, "pin": PIN}
     return str(_ok(api.post("/transfers", token=source.token, json=body, headers=key()), 201)["payment_id"])
 
 

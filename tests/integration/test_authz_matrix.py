@@ -108,7 +108,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/accounts/{number}"): Row(policy("signed_in", owned=True)),
     ("POST", "/accounts/{number}/block"): Row(policy("signed_in", owned=True), REASON),
     ("POST", "/accounts/{number}/unblock"): Row(policy("signed_in", owned=True), REASON),
-    ("POST", "/accounts/{number}/cards"): Row(policy("customer", owned=True), lambda w, p: {"pin": PIN}),
+    # Only the account's owner issues its card: staff own no customer account, so they get the 404 too.
+    ("POST", "/accounts/{number}/cards"): Row(
+        {**policy("signed_in", owned=True), "staff": 404, "admin": 404}, lambda w, p: {"pin": PIN}
+    ),
     ("GET", "/accounts/{number}/cards"): Row(policy("signed_in", owned=True)),
     ("POST", "/cards/{card_id}/block"): Row(policy("signed_in", owned=True), REASON),
     ("POST", "/cards/{card_id}/unblock"): Row(policy("signed_in", owned=True), EMPTY),
@@ -119,7 +122,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/loans"): Row(policy("signed_in")),
     ("GET", "/loans/{loan_id}"): Row(policy("signed_in", owned=True)),
     ("POST", "/loans/{loan_id}/repayments"): Row(
-        policy("customer", owned=True), lambda w, p: {"account_number": p.account, "amount": 100}, idempotent=True
+        policy("customer", owned=True),
+        lambda w, p: {"account_number": p.account, "amount": 100},
+        idempotent=True,
     ),
     ("GET", "/staff/loans"): Row(policy("staff")),
     ("POST", "/staff/loans/{loan_id}/decision"): Row(
@@ -217,16 +222,19 @@ def verdict(response: requests.Response) -> int | str:
 @pytest.fixture(scope="module")
 def world(api: Api, customer: Callable[[], Customer], new_customer: Callable[[], User], admin: User) -> World:
     a, b = make_party(api, customer), make_party(api, customer)
-    a.transfer_id = transfer(api, a, b, 10_000)
-    b.transfer_id = transfer(api, b, a, 10_000)
+    # Between each one's own accounts: the other customer is no party to it (a payee may see a transfer).
+    a.transfer_id = transfer(api, a, a.savings, 10_000)
+    b.transfer_id = transfer(api, b, b.savings, 10_000)
     world = World(a=a, b=b, bystander=new_customer(), staff=make_staff(api, admin), admin=admin)
     # The statement and ledger balance need the ledger to have posted the customers' money.
     for party in (a, b):
         eventually(
-            lambda party=party: api.get(
-                f"/staff/ledger/accounts/{party.account}/balance", token=admin.access_token
-            ).status_code
-            == 200,
+            lambda party=party: (
+                api.get(
+                    f"/staff/ledger/accounts/{party.account}/balance", token=admin.access_token
+                ).status_code
+                == 200
+            ),
             timeout=30,
         )
     return world
@@ -269,8 +277,10 @@ def test_the_matrix_holds_with_zero_leaks(api: Api, world: World) -> None:
                 )
                 seen = verdict(response)
                 if seen != expected:
-                    wrong.append(f"{cell:16} {method} {path}: expected {expected}, got {response.status_code} "
-                                 f"{response.text[:160]}")
+                    wrong.append(
+                        f"{cell:16} {method} {path}: expected {expected}, got {response.status_code} "
+                        f"{response.text[:160]}"
+                    )
     print(f"\nauthorization matrix: {len(MATRIX)} routes x {len(callers)} callers = {cells} cells")
     assert cells == len(MATRIX) * len(callers)
     assert not wrong, "\n".join(wrong)

@@ -19,7 +19,6 @@ from core.pagination import parse_limit
     request=IssueCard,
     response=IssuedCardView,
     status=201,
-    roles=["customer"],
     errors=[e.AccountNotFound, e.AccountNotActive, e.CardExists],
 )
 def issue_card(number: str) -> Response:

@@ -28,8 +28,13 @@ def publish_record(record: DynamoDBRecord) -> None:
     event_id = str(image["event_id"])
     if outbox.already_published(event_id):
         return
-    outbox.publish(str(image["body"]), str(image["type"]), str(image.get("correlation_id") or ""))
+    correlation_id = str(image.get("correlation_id") or "")
+    outbox.publish(str(image["body"]), str(image["type"]), correlation_id)
     outbox.mark_published(event_id, now())
+    logger.info(
+        "Event published",
+        extra={"event_id": event_id, "type": str(image["type"]), "correlation_id": correlation_id},
+    )
     metrics.add_metric(name="events_published", unit=MetricUnit.Count, value=1)
 
 

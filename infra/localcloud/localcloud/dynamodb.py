@@ -10,6 +10,12 @@ back, so a transaction costs O(table size). These providers fix both:
   length of each touched table's stream shard, and restores them if the transaction fails. moto's
   own checks, errors and CancellationReasons are kept, because moto's method still does the work.
 
+- `Table.query` on a table's own key looks only at the queried partition, whose range keys are kept
+  sorted (`_Partition`), so a Query costs O(log partition + page) instead of sorting the whole table
+  (moto's `all_items()`); a Query on an index skips that whole-table sort too (its result order is
+  total anyway). Anything unusual (legacy KeyConditions, an ExclusiveStartKey from another partition)
+  goes to moto's own method.
+
 Streams are served by moto from the tables' own stream shards, so a Lambda event source mapping on
 a table stream reads exactly what the table wrote. Shard iterators expire as on AWS (15 minutes,
 `LOCALCLOUD_SHARD_ITERATOR_TTL` seconds), because moto keeps every iterator it ever issued (a polling
@@ -23,6 +29,7 @@ import copy
 import os
 import threading
 import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -95,6 +102,7 @@ class MotoDynamoDBStreamsProvider(DynamodbstreamsApi):
 @aws_provider(api="dynamodb", name="moto")
 def dynamodb_moto() -> Service:
     patch_transact_write_items()
+    patch_query()
     return Service.for_provider(MotoDynamoDBProvider(), dispatch_table_factory=_locked_moto_dispatcher)
 
 
@@ -277,3 +285,250 @@ def patch_transact_write_items() -> None:
 
     transact_write_items.localcloud_patched = True  # type: ignore[attr-defined]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+# --- Query by partition, not by table -----------------------------------------------------------
+
+RANGE_OPERATORS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
+MAX_ITEM_SIZE = 400 * 1024  # DynamoDB's (and moto's) item size limit
+
+
+class _Partition(dict):  # type: ignore[type-arg]  # range key (DynamoType) -> Item, as moto's own buckets
+    """One partition of a table with a range key, its range keys kept in moto's sort order.
+
+    The order (`cast_value`, as `DynamoType.__lt__` compares) is built on the first Query and then kept
+    up to date by every write through the dict API (a new key is bisected in; appends are the common
+    case). It is not saved with the state: unpickled partitions rebuild it on their next Query.
+    """
+
+    _values: list[Any] | None = None  # the range keys' cast values, sorted
+    _keys: list[Any] | None = None  # the range keys (DynamoType), in the same order
+
+    def sorted_keys(self) -> tuple[list[Any], list[Any]]:
+        if self._keys is None or self._values is None:
+            keys = sorted(self, key=lambda key: key.cast_value)
+            self._keys, self._values = keys, [key.cast_value for key in keys]
+        return self._keys, self._values
+
+    def _invalidate(self) -> None:
+        self._keys = self._values = None
+
+    def _forget(self, key: Any) -> None:
+        if self._keys is None or self._values is None:
+            return
+        value = key.cast_value
+        for at in range(bisect_left(self._values, value), bisect_right(self._values, value)):
+            if self._keys[at] == key:
+                del self._keys[at], self._values[at]
+                return
+        self._invalidate()
+
+    def __setitem__(self, key: Any, item: Any) -> None:
+        if self._keys is not None and self._values is not None and key not in self:
+            value = key.cast_value
+            at = bisect_right(self._values, value)
+            self._values.insert(at, value)
+            self._keys.insert(at, key)
+        super().__setitem__(key, item)
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self._forget(key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        if key in self:
+            self._forget(key)
+        return super().pop(key, *default)
+
+    def popitem(self) -> Any:
+        self._invalidate()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._invalidate()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._invalidate()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def __getstate__(self) -> None:
+        return None  # the order is derived data: rebuilt on the next Query after a load
+
+
+class _Fallback(Exception):
+    """A Query the partition path does not handle exactly like moto; moto's own method answers it."""
+
+
+_index_query = threading.local()
+
+
+def _partition(table: Table, hash_key: DynamoType) -> _Partition | None:
+    """The queried partition as a `_Partition` (converting a plain moto bucket once), or None if empty."""
+    items = table.items
+    if getattr(items, "default_factory", None) is dict:
+        items.default_factory = _Partition  # type: ignore[attr-defined]  # new partitions come sorted
+    bucket = items.get(hash_key)  # `get`: a defaultdict must not grow an empty partition on a Query
+    if bucket is None:
+        return None
+    if type(bucket) is not _Partition:
+        bucket = _Partition(bucket)
+        items[hash_key] = bucket
+    return bucket
+
+
+def _window(  # noqa: PLR0911 - one return per operator reads best
+    values: list[Any], comparison: str | None, objs: list[DynamoType]
+) -> tuple[int, int]:
+    """[lo, hi) of the sorted cast values that satisfy the range condition (each one is contiguous)."""
+    if not comparison:
+        return 0, len(values)
+    operator = RANGE_OPERATORS.get(comparison, comparison)
+    args = [obj.cast_value for obj in objs]
+    if operator == "=":
+        return bisect_left(values, args[0]), bisect_right(values, args[0])
+    if operator == "<":
+        return 0, bisect_left(values, args[0])
+    if operator == "<=":
+        return 0, bisect_right(values, args[0])
+    if operator == ">":
+        return bisect_right(values, args[0]), len(values)
+    if operator == ">=":
+        return bisect_left(values, args[0]), len(values)
+    if operator == "BETWEEN":
+        lo = bisect_left(values, args[0])
+        return lo, max(lo, bisect_right(values, args[1]))
+    if operator == "BEGINS_WITH":
+        prefix, lo = args[0], bisect_left(values, args[0])
+        first, hi = lo, len(values)  # the values with the prefix are the front of values[lo:]
+        while first < hi:
+            middle = (first + hi) // 2
+            if values[middle].startswith(prefix):
+                first = middle + 1
+            else:
+                hi = middle
+        return lo, first
+    raise _Fallback(comparison)
+
+
+def _partition_query(  # noqa: PLR0917 - mirrors moto's Table.query
+    table: Table,
+    hash_key: DynamoType,
+    range_comparison: str | None,
+    range_objs: list[DynamoType],
+    limit: int | None,
+    exclusive_start_key: dict[str, Any] | None,
+    scan_index_forward: bool,
+    projection_expressions: list[list[str]] | None,
+    filter_expression: Any,
+) -> tuple[list[Item], int, dict[str, Any] | None]:
+    """moto's `Table.query` on the table's own key, visiting only the page (same results, same keys)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    bucket = _partition(table, hash_key)
+    keys, values = bucket.sorted_keys() if bucket is not None else ([], [])
+    lo, hi = _window(values, range_comparison, range_objs)
+    if exclusive_start_key is not None:
+        start_hash = exclusive_start_key.get(table.hash_key_attr)
+        start_range = exclusive_start_key.get(str(table.range_key_attr))
+        if start_hash is None or start_range is None or DynamoType(start_hash) != hash_key:
+            raise _Fallback("ExclusiveStartKey outside the partition")
+        start = DynamoType(start_range).cast_value
+        # moto skips every item at or before the start key in the direction of the Query.
+        if scan_index_forward:
+            lo = max(lo, bisect_right(values, start))
+        else:
+            hi = min(hi, bisect_left(values, start))
+    order = range(lo, hi) if scan_index_forward else range(hi - 1, lo - 1, -1)
+    results: list[Item] = []
+    result_size = 0
+    last_evaluated_key = None
+    last_at: int | None = None
+    assert bucket is not None or not order
+    for at in order:
+        item = bucket[keys[at]]  # type: ignore[index]
+        if len(results) == limit or result_size + item.size() > RESULT_SIZE_LIMIT:
+            last_evaluated_key = table._get_last_evaluated_key(results[-1], None)
+            break
+        results.append(item)
+        result_size += item.size()
+        last_at = at
+    else:
+        # moto also stops at the first item after the window (matching or not) once the page is full.
+        if results and last_at is not None:
+            after = range(last_at + 1, len(keys)) if scan_index_forward else range(last_at - 1, -1, -1)
+            if after and len(results) == limit:
+                last_evaluated_key = table._get_last_evaluated_key(results[-1], None)
+            elif after and result_size + MAX_ITEM_SIZE > RESULT_SIZE_LIMIT:
+                raise _Fallback("a page near the 1 MB limit")  # moto's size check on the items after
+    scanned_count = len(results)
+    results = copy.deepcopy(results)
+    if filter_expression is not None:
+        results = [item for item in results if filter_expression.expr(item)]
+    if projection_expressions:
+        results = [item.project(projection_expressions) for item in results]
+    return results, scanned_count, last_evaluated_key
+
+
+def patch_query() -> None:
+    """Make moto's Query cost depend on the queried partition, not on the whole table."""
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    if getattr(original_query, "localcloud_patched", False):
+        return
+    original_all_items = Table.all_items
+
+    def query(  # noqa: PLR0917 - moto's signature
+        self: Table,
+        hash_key: DynamoType,
+        range_comparison: str | None,
+        range_objs: list[DynamoType],
+        limit: int,
+        exclusive_start_key: dict[str, Any],
+        scan_index_forward: bool,
+        projection_expressions: list[list[str]] | None,
+        index_name: str | None = None,
+        consistent_read: bool = False,
+        filter_expression: Any = None,
+        **filter_kwargs: Any,
+    ) -> tuple[list[Item], int, dict[str, Any] | None]:
+        args = (hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward)
+        if index_name is None and not filter_kwargs and self.range_key_attr is not None:
+            try:
+                return _partition_query(
+                    self, *args, projection_expressions, filter_expression=filter_expression
+                )
+            except (_Fallback, TypeError, AttributeError):
+                pass  # moto's answer (or moto's own error) for anything the fast path does not cover
+        _index_query.active = index_name is not None
+        try:
+            return original_query(  # type: ignore[no-any-return]
+                self, *args, projection_expressions, index_name, consistent_read, filter_expression,
+                **filter_kwargs,
+            )  # fmt: skip
+        finally:
+            _index_query.active = False
+
+    def all_items(self: Table) -> list[Item]:
+        if getattr(_index_query, "active", False):
+            # An index Query sorts its candidates by (index keys, table keys), a total order, so the
+            # whole-table sort moto does first is wasted work.
+            items: list[Item] = []
+            for bucket in self.items.values():
+                if self.range_key_attr:
+                    items.extend(bucket.values())
+                else:
+                    items.append(bucket)  # type: ignore[arg-type]  # hash-only: key -> item
+            return items
+        return original_all_items(self)  # type: ignore[no-any-return]
+
+    query.localcloud_patched = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]

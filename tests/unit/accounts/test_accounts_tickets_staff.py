@@ -154,3 +154,11 @@ def test_a_rerun_after_a_crash_before_marking_still_pays_once(
     assert (rerun["paid"], rerun["already_paid"], rerun["failed"]) == (0, 1, 0)
     assert bank.balance[savings] == 12_010_000
     assert month in AccountModel.get(savings).interest_months
+
+
+def test_the_audit_trail_without_a_target_is_a_400_not_a_500(bank: FakePayments, api: Api) -> None:
+    # Given staff, when they ask for the audit trail with no (or a blank) target, then a 400 problem.
+    for query in (None, {"target": ""}, {"target": "  "}):
+        response = api("GET", "/staff/audit", STAFF, query=query)
+        assert response.status == 400, response.json
+        assert response.json["code"] == "invalid_request"
