@@ -8,11 +8,15 @@ import { describe, errorBox, flash, loading, takeFlash } from "./ui.js";
 import { routes as customerRoutes } from "./pages/customer.js";
 import { routes as staffRoutes } from "./pages/staff/index.js";
 import { loginPage, registerPage } from "./pages/auth.js";
+import { docsPage } from "./pages/docs.js";
 
 const PUBLIC = [
   { path: "/login", render: loginPage },
   { path: "/register", render: registerPage },
 ];
+
+// Pages for everyone, signed in or not (no redirect either way).
+const OPEN = [{ path: "/docs", render: docsPage, title: "API docs" }];
 
 const CUSTOMER_NAV = [
   ["/dashboard", "Dashboard"],
@@ -49,6 +53,7 @@ function compile(list, role) {
 
 const table = [
   ...compile(PUBLIC, "public"),
+  ...compile(OPEN, "open"),
   ...compile(customerRoutes, "customer"),
   ...compile(staffRoutes, "staff"),
 ];
@@ -133,7 +138,7 @@ async function render() {
   const { route, params } = found;
   const signedIn = hasSession() && state.me;
   if (route.role === "public" && signedIn) return navigate(home());
-  if (route.role !== "public" && !signedIn) {
+  if (route.role !== "public" && route.role !== "open" && !signedIn) {
     flash("Please sign in to continue.", "info");
     return navigate("/login");
   }

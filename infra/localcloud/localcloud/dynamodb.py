@@ -372,7 +372,7 @@ def _partition(table: Table, hash_key: DynamoType) -> _Partition | None:
     """The queried partition as a `_Partition` (converting a plain moto bucket once), or None if empty."""
     items = table.items
     if getattr(items, "default_factory", None) is dict:
-        items.default_factory = _Partition  # type: ignore[attr-defined]  # new partitions come sorted
+        items.default_factory = _Partition  # new partitions come sorted
     bucket = items.get(hash_key)  # `get`: a defaultdict must not grow an empty partition on a Query
     if bucket is None:
         return None
@@ -509,7 +509,7 @@ def patch_query() -> None:
                 pass  # moto's answer (or moto's own error) for anything the fast path does not cover
         _index_query.active = index_name is not None
         try:
-            return original_query(  # type: ignore[no-any-return]
+            return original_query(
                 self, *args, projection_expressions, index_name, consistent_read, filter_expression,
                 **filter_kwargs,
             )  # fmt: skip
@@ -527,7 +527,7 @@ def patch_query() -> None:
                 else:
                     items.append(bucket)  # type: ignore[arg-type]  # hash-only: key -> item
             return items
-        return original_all_items(self)  # type: ignore[no-any-return]
+        return original_all_items(self)
 
     query.localcloud_patched = True  # type: ignore[attr-defined]
     Table.query = query  # type: ignore[method-assign]
