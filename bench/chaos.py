@@ -48,6 +48,7 @@ CHAOS_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4"}
 RETRYABLE = {429, 500, 502, 503, 504}
 PAYMENTS_TIMEOUT_S = 15  # PaymentsFunction's Timeout in the template
 LOAN_MONTHS = (1, 3, 6, 12, 24)  # the terms the product offers
+TRANSFER_ITEM = '"kind": {"S": "transfer"}'  # how a transfer's payment item reads in the parsed request
 
 
 # ---------------------------------------------------------------- the world the clients share
@@ -271,7 +272,6 @@ def fault_plan(
     world: World, faults: Faults, seed: int, restart: bool, duration: float
 ) -> list[tuple[float, Any]]:
     rng = random.Random(seed)
-    positions = world.bank.physical_id("PaymentsPositionsTable")
 
     def sns_outage() -> str:
         seconds = rng.uniform(5, 10)
@@ -286,10 +286,12 @@ def fault_plan(
         return "DynamoDB throttling TransactWriteItems (p=0.5) for 8s"
 
     def timeout() -> str:
-        # One money transaction waits longer than PaymentsFunction may run: the function times out
-        # mid-request, the client gets a 5xx and retries with the same key; the write lands late.
+        # One transfer's money transaction waits longer than PaymentsFunction may run: the function times
+        # out mid-request, the client gets a 5xx and retries with the same key; the write lands late.
+        # Matched on the transfer's own item: holds and loans reach payments through
+        # PaymentsInternalFunction, whose 60 s timeout would simply wait the delay out.
         faults.add(
-            service="dynamodb", operation="TransactWriteItems", resource=positions,
+            service="dynamodb", operation="TransactWriteItems", resource=TRANSFER_ITEM,
             latency_ms=(PAYMENTS_TIMEOUT_S + 2) * 1000, count=1, source="external",
         )  # fmt: skip
         return f"a PaymentsFunction timeout (TransactWriteItems delayed {PAYMENTS_TIMEOUT_S + 2}s)"

@@ -530,5 +530,5 @@ def patch_query() -> None:
         return original_all_items(self)
 
     query.localcloud_patched = True  # type: ignore[attr-defined]
-    Table.query = query  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign, assignment, unused-ignore]  # moto signatures differ
     Table.all_items = all_items  # type: ignore[method-assign]
