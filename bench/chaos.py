@@ -48,7 +48,6 @@ CHAOS_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4"}
 RETRYABLE = {429, 500, 502, 503, 504}
 PAYMENTS_TIMEOUT_S = 15  # PaymentsFunction's Timeout in the template
 LOAN_MONTHS = (1, 3, 6, 12, 24)  # the terms the product offers
-TRANSFER_ITEM = '"kind": {"S": "transfer"}'  # how a transfer's payment item reads in the parsed request
 
 
 # ---------------------------------------------------------------- the world the clients share
@@ -130,6 +129,28 @@ def op_transfer(world: World, rng: random.Random, me: Customer, api: Api) -> Non
     body = {"from_account": source, "to_account": target, "amount": rng.randint(5_000, 15_000), "pin": PIN}
     response = send(world, api, "POST", "/transfers", key=key, token=me.token, json=body)
     if payment := remember(world, key, response, "payment_id"):
+        world.outcomes["transfer"] += 1
+        with world.lock:
+            world.transfers.append(payment)
+
+
+def probe_transfer(world: World, rng: random.Random, description: str) -> None:
+    """One transfer sent by the fault plan itself (so a fault can target exactly it), counted like any."""
+    me = rng.choice(world.customers)
+    source = me.accounts[0]
+    target = next(a for c in world.customers for a in c.accounts if a != source)
+    key = f"probe-{rng.getrandbits(64):016x}"
+    body = {
+        "from_account": source,
+        "to_account": target,
+        "amount": 5_000,
+        "pin": PIN,
+        "description": description,
+    }
+    api = world.bank.api(timeout=PAYMENTS_TIMEOUT_S + 10)
+    if payment := remember(
+        world, key, send(world, api, "POST", "/transfers", key=key, token=me.token, json=body), "payment_id"
+    ):
         world.outcomes["transfer"] += 1
         with world.lock:
             world.transfers.append(payment)
@@ -286,15 +307,18 @@ def fault_plan(
         return "DynamoDB throttling TransactWriteItems (p=0.5) for 8s"
 
     def timeout() -> str:
-        # One transfer's money transaction waits longer than PaymentsFunction may run: the function times
-        # out mid-request, the client gets a 5xx and retries with the same key; the write lands late.
-        # Matched on the transfer's own item: holds and loans reach payments through
-        # PaymentsInternalFunction, whose 60 s timeout would simply wait the delay out.
+        # A probe transfer's money transaction waits longer than PaymentsFunction may run: the function
+        # times out mid-request, the client gets a 5xx and retries with the same key; the write lands late.
+        # The rule matches only the probe (by its description), so no other client's transfer takes the
+        # delays; it delays two calls because boto3 gives up on the first after its 10 s read timeout
+        # and retries, and only the second outlives the function.
+        marker = f"chaos-timeout-probe-{seed}"
         faults.add(
-            service="dynamodb", operation="TransactWriteItems", resource=TRANSFER_ITEM,
-            latency_ms=(PAYMENTS_TIMEOUT_S + 2) * 1000, count=1, source="external",
+            service="dynamodb", operation="TransactWriteItems", resource=marker,
+            latency_ms=(PAYMENTS_TIMEOUT_S + 2) * 1000, count=2, source="external",
         )  # fmt: skip
-        return f"a PaymentsFunction timeout (TransactWriteItems delayed {PAYMENTS_TIMEOUT_S + 2}s)"
+        probe_transfer(world, rng, marker)
+        return f"a PaymentsFunction timeout (probe transfer's TransactWriteItems delayed {PAYMENTS_TIMEOUT_S + 2}s)"
 
     def restart_localstack() -> str:
         world.paused.set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import io
 import json
 import platform
@@ -194,7 +195,7 @@ def transfer_caller(customers: list[Customer], committed: list[int]) -> Callable
         customer = customers[index]
         flips[index] ^= 1
         source, target = customer.accounts[flips[index]], customer.accounts[1 - flips[index]]
-        ok = transfer(api, customer, source, target).status_code == 201
+        ok: bool = transfer(api, customer, source, target).status_code == 201
         if ok:
             committed[0] += 1  # one GIL-held add per thread; a lost update would only blur the rate
         return ok
@@ -350,11 +351,11 @@ def history_cost(bank: BankCloud, small: Customer, large: Customer, samples: int
         statements: list[float] = []
         for index in range(samples):
             source, target = (account, other) if index % 2 == 0 else (other, account)
-            elapsed, response = timed(lambda c=customer, s=source, t=target: transfer(api, c, s, t))
+            elapsed, response = timed(functools.partial(transfer, api, customer, source, target))
             if response.status_code == 201:
                 transfers.append(elapsed)
             elapsed, response = timed(
-                lambda c=customer, a=account: api.get(f"/accounts/{a}/statement", token=c.token)
+                functools.partial(api.get, f"/accounts/{account}/statement", token=customer.token)
             )
             if response.status_code == 200:
                 statements.append(elapsed)
@@ -426,7 +427,7 @@ def cold_starts(bank: BankCloud) -> dict[str, Any]:
         wait_updated(lam, name)
         payload = json.dumps(cold_payload(logical_id, config["Handler"])).encode()
         elapsed, response = timed(
-            lambda n=name, p=payload: lam.invoke(FunctionName=n, Payload=p, LogType="Tail")
+            functools.partial(lam.invoke, FunctionName=name, Payload=payload, LogType="Tail")
         )
         tail = base64.b64decode(response.get("LogResult", "")).decode(errors="replace")
         init = re.search(r"Init Duration: ([\d.]+) ms", tail)
