@@ -63,7 +63,7 @@ def localstack_env(port: int, state_dir: Path, extra: dict[str, str] | None = No
             "PROVIDER_OVERRIDE_DYNAMODBSTREAMS": "moto",
             "LAMBDA_RUNTIME_EXECUTOR": "process",
             "LAMBDA_PROCESS_PYTHON": str(FUNCTION_PYTHON),
-            "LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC": "1",
+            "LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC": "0.2",
             # LocalStack waits this long between polls even when the last one returned records.
             "LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC": "0.1",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
