@@ -34,7 +34,6 @@ import requests
 from bench.common import (
     CARD_PIN,
     PIN,
-    Api,
     BankCloud,
     Customer,
     Faults,
@@ -43,6 +42,7 @@ from bench.common import (
     say,
     start_bank,
 )
+from tools.api import Api
 
 CHAOS_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4"}
 RETRYABLE = {429, 500, 502, 503, 504}

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-
 # `python -m bench.run` / `bench.chaos` straight from the venv (without the Makefile's PYTHONPATH): the
 # deploy tooling imports the shared `core` package from functions/.
 _FUNCTIONS = str(Path(__file__).resolve().parent.parent / "functions")
 if _FUNCTIONS not in sys.path:
     sys.path.append(_FUNCTIONS)
 
+from tools.api import Api  # noqa: E402
 from tools.cloud import Cloud, free_port  # noqa: E402 - after the path set-up above
 from tools.deploy import SECRET_PREFIX, STACK_NAME, StackInfo, deploy  # noqa: E402
 from tools.secrets_bootstrap import read_secret  # noqa: E402
@@ -50,44 +49,6 @@ def quiet() -> Iterator[None]:
     finally:
         sys.stdout.close()
         sys.stdout = saved
-
-
-class Api:
-    """A keep-alive JSON client for the deployed API; one per client thread."""
-
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
-        self.base_url = base_url
-        self.timeout = timeout
-        self.session = requests.Session()
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        token: str | None = None,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-        params: dict[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> requests.Response:
-        all_headers = dict(headers or {})
-        if token:
-            all_headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(
-            method,
-            self.base_url + path,
-            json=json,
-            headers=all_headers,
-            params=params,
-            timeout=timeout or self.timeout,
-        )
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)
 
 
 @dataclass

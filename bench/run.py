@@ -31,7 +31,6 @@ from typing import Any
 
 from bench.common import (
     PIN,
-    Api,
     BankCloud,
     Customer,
     MemorySampler,
@@ -43,6 +42,7 @@ from bench.common import (
     tree_rss,
     wait_updated,
 )
+from tools.api import Api
 from tools.cloud import REGION, ROOT
 
 RESULTS = ROOT / "bench" / "results"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import requests
 
+from tools.api import Api
 from tools.cloud import Cloud, free_port
 from tools.deploy import SECRET_PREFIX, StackInfo, deploy
 from tools.secrets_bootstrap import read_secret
@@ -23,40 +23,6 @@ from tools.secrets_bootstrap import read_secret
 PASSWORD = "Correct-Horse-Battery-42"
 # Short timers so retries, the DLQ and hold expiry are observable within a test.
 TEST_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4", "HoldTtlSeconds": "15"}
-
-
-class Api:
-    """A thin HTTP client for the deployed API (keep-alive session, JSON in and out)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.session = requests.Session()
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        token: str | None = None,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> requests.Response:
-        all_headers = dict(headers or {})
-        if token:
-            all_headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(
-            method, self.base_url + path, json=json, headers=all_headers, timeout=30, **kwargs
-        )
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("PATCH", path, **kwargs)
 
 
 @dataclass
