@@ -10,8 +10,9 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.update import Action
 
 from accounts.domain.states import AccountState, Transition
-from accounts.store.common import condition_failed, page, start_key, transaction
+from accounts.store.common import condition_failed, page, start_key
 from accounts.store.models import AccountModel, AuditModel
+from core.aws import transaction
 
 
 class NumberTaken(Exception):

@@ -7,8 +7,9 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from accounts.domain.cards import CardState
-from accounts.store.common import condition_failed, page, start_key, transaction
+from accounts.store.common import condition_failed, page, start_key
 from accounts.store.models import CardModel, PanIndexModel
+from core.aws import transaction
 
 
 class PanTaken(Exception):

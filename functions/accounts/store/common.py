@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
-from pynamodb.transactions import TransactWrite
 
 from accounts.store.models import AuditModel
 from core.auth import Principal
@@ -17,10 +15,6 @@ from core.ids import new_id
 from core.pagination import decode_cursor, encode_cursor
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection())
 
 
 def condition_failed(error: PynamoDBException) -> bool:

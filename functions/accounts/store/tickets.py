@@ -7,8 +7,9 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from accounts.domain.tickets import TicketStatus
-from accounts.store.common import condition_failed, page, start_key, transaction
+from accounts.store.common import condition_failed, page, start_key
 from accounts.store.models import AuditModel, TicketMessage, TicketModel
+from core.aws import transaction
 
 
 class TicketChanged(Exception):

@@ -1,24 +1,12 @@
-"""One PynamoDB connection for transactions, made on first use (not at import) and reused while warm.
-Its region and endpoint come from the environment, like every other client."""
+"""Transactions (on the process's one PynamoDB connection, see core.aws) and their failure reasons."""
 
 from __future__ import annotations
 
-from functools import cache
-
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
+from core.aws import transaction
 
-@cache
-def connection() -> Connection:
-    return Connection()
-
-
-def transaction() -> TransactWrite:
-    """PynamoDB sends a transaction's items grouped as condition checks, deletes, puts, updates (in
-    that order, whatever order they were added in); `failed` indexes follow that order."""
-    return TransactWrite(connection=connection())
+__all__ = ["failed", "transaction"]
 
 
 def failed(error: TransactWriteError) -> set[int]:

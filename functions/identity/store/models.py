@@ -14,8 +14,8 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
-from pynamodb.models import Model
 
+from core.aws import Model
 from core.config import table_name
 
 VIEW_ATTRIBUTES = [

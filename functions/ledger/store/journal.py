@@ -10,10 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import AttributeDeserializationError, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
+from core.aws import transaction
 from core.pagination import decode_cursor, encode_cursor
 from ledger.domain.chart import Category, Side
 from ledger.domain.errors import ChainConflict
@@ -138,7 +137,7 @@ def write_posting(plan: PostingPlan) -> bool:
         correlation_id=plan.correlation_id,
     )
     try:
-        with TransactWrite(connection=Connection()) as tx:
+        with transaction() as tx:
             # Put items are sent in the order they are added: the dedup record is item 0.
             tx.save(dedup, condition=ProcessedEventModel.event_id.does_not_exist())
             for change in plan.heads:

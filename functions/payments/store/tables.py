@@ -12,8 +12,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
+from core.aws import Model
 from core.config import table_name
 
 

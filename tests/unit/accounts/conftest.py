@@ -22,7 +22,7 @@ from core.config import settings
 def reset_caches() -> None:
     settings.cache_clear()
     parameters.clear_caches()
-    core_aws.client.cache_clear()
+    core_aws.forget_clients()
     for model in ALL_MODELS:
         model._connection = None
 

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from core import aws as core_aws
 from core.config import settings
-from identity.store import db, keys
+from identity.store import keys
 from identity.store.models import (
     ClaimModel,
     FamilyModel,
@@ -38,8 +38,7 @@ def reset_caches() -> None:
     parameters.clear_caches()
     keys._parse.cache_clear()
     keys._last_forced["at"] = 0.0
-    core_aws.client.cache_clear()
-    db.connection.cache_clear()
+    core_aws.forget_clients()
     for model in (UserModel, ClaimModel, RefreshTokenModel, FamilyModel, LoginAttemptModel):
         model._connection = None
 

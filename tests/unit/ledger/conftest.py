@@ -19,10 +19,10 @@ def ledger_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ACCOUNTS_INTERNAL_FUNCTION", "accounts-internal")
     monkeypatch.setenv("PAYMENTS_INTERNAL_FUNCTION", "payments-internal")
     settings.cache_clear()
-    core_aws.client.cache_clear()
+    core_aws.forget_clients()
     yield
     settings.cache_clear()
-    core_aws.client.cache_clear()
+    core_aws.forget_clients()
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def _clear_caches() -> None:
     from payments.store import idempotency
 
     settings.cache_clear()
-    aws.client.cache_clear()
+    aws.forget_clients()
     idempotency._persistence.cache_clear()
 
 
