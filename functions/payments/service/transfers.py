@@ -33,10 +33,11 @@ def create_transfer(caller: Caller, request: TransferRequest, key: str) -> dict[
 
 
 def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[str, Any]:
-    source = repository.position(request.from_account)
+    found = repository.positions([request.from_account, request.to_account])  # one read for both
+    source = found.get(request.from_account)
     if source is None or source.owner_id != caller.principal.user_id:
         raise AccountNotFound("You have no account with this number", field="from_account")
-    if repository.position(request.to_account) is None:
+    if request.to_account not in found:
         raise AccountNotFound("The recipient account does not exist", field="to_account")
     accounts.verify_pin(request.from_account, request.pin)
     at = now()
