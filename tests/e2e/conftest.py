@@ -15,19 +15,20 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Playwright, ViewportSize, sync_playwright
 
 from tests.e2e.browser import ConsoleEntry, Ui
-from tests.integration.conftest import Api, Bank, User
+from tests.integration.conftest import Bank, User
 from tests.integration.conftest import admin as admin  # noqa: PLC0414 - re-exported fixture
 from tests.integration.conftest import api as api  # noqa: PLC0414 - re-exported fixture
 from tests.integration.conftest import bank as fresh_bank  # noqa: F401 - the integration suite's cloud
 from tests.integration.conftest import new_customer as new_customer  # noqa: PLC0414
+from tools.api import Api
 from tools.build_site import build, origin_of
 from tools.cloud import Cloud
 from tools.deploy import StackInfo
@@ -41,8 +42,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +92,7 @@ def open_ui(browser: Browser, site_url: str) -> Iterator[Callable[..., Ui]]:
     """Open a fresh browser context (own session storage) on the site; fail on console errors."""
     opened: list[Ui] = []
 
-    def make(name: str = "user", viewport: dict[str, int] | None = None) -> Ui:
+    def make(name: str = "user", viewport: ViewportSize | None = None) -> Ui:
         context = browser.new_context(viewport=viewport or DESKTOP, accept_downloads=True, locale="en-NG")
         context.set_default_timeout(20_000)
         page = context.new_page()
@@ -99,7 +100,7 @@ def open_ui(browser: Browser, site_url: str) -> Iterator[Callable[..., Ui]]:
 
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
-                location: dict[str, Any] = message.location or {}
+                location: Mapping[str, Any] = message.location or {}
                 ui.errors.append(ConsoleEntry("console", message.text, str(location.get("url", ""))))
 
         page.on("console", on_console)

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from playwright.sync_api import Locator, expect
 
 from tests.e2e.browser import Ui
-from tests.integration.conftest import PASSWORD, Api, User
+from tests.integration.conftest import PASSWORD, User
+from tools.api import Api
 
 
 def register(ui: Ui, first_name: str) -> str:

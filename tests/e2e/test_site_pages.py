@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import Ui
 from tests.e2e.conftest import PHONE
-from tests.integration.conftest import Api, User
+from tests.integration.conftest import User
+from tools.api import Api
 
 
 def test_statement_on_screen_and_as_csv(

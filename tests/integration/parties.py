@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.integration.conftest import PASSWORD, PIN, Api, Customer, User, login
+from tests.integration.conftest import PASSWORD, PIN, Customer, User, login
+from tools.api import Api
 
 
 @dataclass

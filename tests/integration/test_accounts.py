@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Api, Bank, User
+from tests.integration.conftest import Bank, User
+from tools.api import Api
 
 pytestmark = pytest.mark.localcloud
 

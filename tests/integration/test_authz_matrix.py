@@ -12,13 +12,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
 import requests
 
-from tests.integration.conftest import PASSWORD, PIN, Api, Customer, User, eventually
+from tests.integration.conftest import PASSWORD, PIN, Customer, User, eventually
 from tests.integration.parties import Party, card_payment, key, make_party, make_staff, transfer
+from tools.api import Api
 
 OK = "ok"
 CELLS = ("anonymous", "own", "foreign", "foreign_reverse", "staff", "admin")
@@ -46,7 +48,14 @@ class Row:
 
 def policy(kind: str, owned: bool = False) -> dict[str, int | str]:
     """The expected cells of a route kind; `owned` routes name a customer's resource in the path."""
-    signed = {"anonymous": 401, "own": OK, "foreign": OK, "foreign_reverse": OK, "staff": OK, "admin": OK}
+    signed: dict[str, int | str] = {
+        "anonymous": 401,
+        "own": OK,
+        "foreign": OK,
+        "foreign_reverse": OK,
+        "staff": OK,
+        "admin": OK,
+    }
     table: dict[str, dict[str, int | str]] = {
         "public": dict.fromkeys(CELLS, OK),
         "signed_in": signed,
@@ -219,6 +228,11 @@ def verdict(response: requests.Response) -> int | str:
     return OK
 
 
+def _ledger_balance_served(api: Api, admin: User, party: Party) -> bool:
+    response = api.get(f"/staff/ledger/accounts/{party.account}/balance", token=admin.access_token)
+    return response.status_code == 200
+
+
 @pytest.fixture(scope="module")
 def world(api: Api, customer: Callable[[], Customer], new_customer: Callable[[], User], admin: User) -> World:
     a, b = make_party(api, customer), make_party(api, customer)
@@ -228,15 +242,7 @@ def world(api: Api, customer: Callable[[], Customer], new_customer: Callable[[],
     world = World(a=a, b=b, bystander=new_customer(), staff=make_staff(api, admin), admin=admin)
     # The statement and ledger balance need the ledger to have posted the customers' money.
     for party in (a, b):
-        eventually(
-            lambda party=party: (
-                api.get(
-                    f"/staff/ledger/accounts/{party.account}/balance", token=admin.access_token
-                ).status_code
-                == 200
-            ),
-            timeout=30,
-        )
+        eventually(partial(_ledger_balance_served, api, admin, party), timeout=30)
     return world
 
 

@@ -10,14 +10,17 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from tests.integration.conftest import PIN, Api, Bank, Customer, User
+from tests.integration.conftest import PIN, Bank, Customer, User
 from tests.integration.parties import Party, key, make_party
+from tools.api import Api
 from tools.deploy import SECRET_PREFIX
 from tools.secrets_bootstrap import read_secret
 
@@ -166,7 +169,7 @@ def test_injection_shaped_strings_are_just_data(
     login = api.post("/auth/login", json={"username": text, "password": text})
     assert login.status_code in (400, 401), login.text
     assert login.json()["code"] in ("validation_failed", "invalid_credentials")
-    quoted = requests.utils.quote(text, safe="")
+    quoted = quote(text, safe="")
     for path in (f"/accounts/{quoted}", f"/transfers/{quoted}", f"/loans/{quoted}", f"/tickets/{quoted}"):
         response = api.get(path, token=victim.token)
         assert response.status_code in (400, 403, 404), (path, response.text)
@@ -220,6 +223,7 @@ def forged_tokens(bank: Bank, user: User) -> dict[str, str]:
     keys = read_secret(bank.client("secretsmanager"), f"{SECRET_PREFIX}/identity/signing-keys")
     active = next(k for k in keys["keys"] if k["kid"] == keys["active_kid"])
     private = load_pem_private_key(active["private_pem"].encode(), password=None)
+    assert isinstance(private, Ed25519PrivateKey), "the bank signs with Ed25519 keys"
     now = int(time.time())
 
     def signed(**changes: Any) -> str:
@@ -228,7 +232,7 @@ def forged_tokens(bank: Bank, user: User) -> dict[str, str]:
             private,
             algorithm="EdDSA",
             headers={k: v for k, v in header.items() if k != "alg"},
-        )  # type: ignore[arg-type]
+        )
 
     unsigned = f"{b64(json.dumps({**header, 'alg': 'none'}).encode())}.{b64(json.dumps(claims).encode())}."
     head, _body, signature = user.access_token.split(".")
@@ -239,7 +243,7 @@ def forged_tokens(bank: Bank, user: User) -> dict[str, str]:
         "expired": signed(exp=now - 60, iat=now - 1_000),
         "wrong audience": signed(aud="someone-else"),
         "wrong issuer": signed(iss="https://evil.example"),
-        "unknown key id": jwt.encode(claims, private, algorithm="EdDSA", headers={**header, "kid": "nope"}),  # type: ignore[arg-type]
+        "unknown key id": jwt.encode(claims, private, algorithm="EdDSA", headers={**header, "kid": "nope"}),
         "role edited, old signature": f"{head}.{promoted}.{signature}",
         "garbage": "not.a.jwt",
         "empty bearer": "",

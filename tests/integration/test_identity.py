@@ -15,7 +15,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_private_key
 
-from tests.integration.conftest import PASSWORD, Api, Bank, User, login
+from tests.integration.conftest import PASSWORD, Bank, User, login
+from tools.api import Api
 from tools.deploy import SECRET_PREFIX
 from tools.secrets_bootstrap import read_secret
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from core.clock import iso, now
-from tests.integration.conftest import PIN, Api, Bank, Customer, User, eventually
+from tests.integration.conftest import PIN, Bank, Customer, User, eventually
+from tools.api import Api
 
 CARD_PIN = "4321"
 

@@ -8,8 +8,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from tests.integration.conftest import PIN, Api, Bank, Customer, User, eventually
+from tests.integration.conftest import PIN, Bank, Customer, User, eventually
 from tests.integration.parties import key
+from tools.api import Api
 
 
 def log_lines(bank: Bank, logical_id: str, needle: str) -> list[dict[str, Any]]:

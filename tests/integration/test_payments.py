@@ -7,11 +7,13 @@ import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pytest
 
-from tests.integration.conftest import PIN, Api, Bank, Customer, User, eventually
+from tests.integration.conftest import PIN, Bank, Customer, User, eventually
+from tools.api import Api
 
 
 def transfer(
@@ -281,6 +283,6 @@ def test_events_survive_a_publishing_outage_and_arrive_once(
     finally:
         lam.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
     for payment_id in payments:
-        eventually(lambda p=payment_id: events_for(subscriber, p), timeout=60)
+        eventually(partial(events_for, subscriber, payment_id), timeout=60)
     time.sleep(3)
     assert [len(events_for(subscriber, p)) for p in payments] == [1, 1, 1]

@@ -10,18 +10,25 @@ from typing import Any
 
 import boto3
 import pytest
-from accounts_fakes import CARD_KEYS, PAYMENTS_FUNCTION, PIN_KEY, PREFIX, TABLES, FakePayments
 from aws_lambda_powertools.utilities import parameters
 
 from accounts.store.models import ALL_MODELS
 from core import aws as core_aws
 from core import internal
 from core.config import settings
+from tests.unit.accounts.accounts_fakes import (
+    CARD_KEYS,
+    PAYMENTS_FUNCTION,
+    PIN_KEY,
+    PREFIX,
+    TABLES,
+    FakePayments,
+)
 
 
 def reset_caches() -> None:
     settings.cache_clear()
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # powertools leaves it unannotated
     core_aws.forget_clients()
     for model in ALL_MODELS:
         model._connection = None

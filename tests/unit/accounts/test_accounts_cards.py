@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from accounts_fakes import CARD_KEYS, STAFF, FakePayments, customer
 from stdnum import luhn
 
 from accounts.domain import cards as rules
@@ -16,6 +15,7 @@ from accounts.handlers.internal import handler as internal_handler
 from accounts.services import cards as card_service
 from accounts.store.models import CardModel
 from core.clock import now
+from tests.unit.accounts.accounts_fakes import CARD_KEYS, STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]

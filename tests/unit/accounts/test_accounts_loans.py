@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from accounts_fakes import STAFF, FakePayments, customer
 
 from accounts.store.models import AuditModel
 from core.errors import ServiceUnavailable
+from tests.unit.accounts.accounts_fakes import STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from accounts_fakes import POOL, STAFF, FakePayments, customer
 
 from accounts.domain import nuban
 from accounts.handlers.internal import handler as internal_handler
@@ -15,6 +14,7 @@ from accounts.services import accounts as account_service
 from accounts.store.models import AccountModel, AuditModel
 from core.clock import now
 from core.errors import ServiceUnavailable
+from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]

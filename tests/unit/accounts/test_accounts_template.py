@@ -12,7 +12,7 @@ from accounts.app import app
 TEMPLATE = Path(__file__).resolve().parents[3] / "infra" / "template.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped
     pass
 
 
@@ -21,7 +21,7 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
+    return loader.construct_mapping(node)
 
 
 _CfnLoader.add_multi_constructor("!", _tag)

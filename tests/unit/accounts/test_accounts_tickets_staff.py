@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from accounts_fakes import POOL, STAFF, FakePayments, customer
 
 from accounts.domain.interest import previous_month
 from accounts.handlers import interest as interest_handler
 from accounts.store.models import AccountModel, AuditModel
 from core.clock import now
 from core.errors import ServiceUnavailable
+from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]

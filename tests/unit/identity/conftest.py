@@ -35,7 +35,7 @@ TABLES = {
 
 def reset_caches() -> None:
     settings.cache_clear()
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # powertools leaves it unannotated
     keys._parse.cache_clear()
     keys._last_forced["at"] = 0.0
     core_aws.forget_clients()

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from ledger_helpers import TABLES, FakeInternal, create_ledger_tables
 
 from core import aws as core_aws
 from core.config import settings
+from tests.unit.ledger.ledger_helpers import TABLES, FakeInternal, create_ledger_tables
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ from typing import Any
 
 import boto3
 import pytest
-from ledger_helpers import (
+
+from core.events import MovementKind as K
+from ledger import service
+from ledger.app import app
+from tests.unit.ledger.ledger_helpers import (
     ALICE,
     ALICE_ID,
     BOB,
@@ -25,10 +29,6 @@ from ledger_helpers import (
     envelope,
     movement,
 )
-
-from core.events import MovementKind as K
-from ledger import service
-from ledger.app import app
 
 pytestmark = pytest.mark.usefixtures("ledger_tables")
 Call = Callable[..., Any]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from ledger_helpers import ALICE, BOB, CASH, POOL, movement
 
 from core.events import MovementKind as K
 from ledger.domain.chain import verify_chain
 from ledger.domain.errors import TooManyLegs
 from ledger.domain.posting import GENESIS_HASH, Entry, Head, entry_hash, plan_posting
+from tests.unit.ledger.ledger_helpers import ALICE, BOB, CASH, POOL, movement
 
 
 def post_all(

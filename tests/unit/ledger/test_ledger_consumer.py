@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from ledger_helpers import ALICE, BOB, POOL, envelope, movement, sqs_batch
 
 from core.events import MovementKind as K
 from core.observability import logger
 from ledger.handlers.consumer import handler
 from ledger.store import journal
 from ledger.store.models import EntryModel, ProcessedEventModel
+from tests.unit.ledger.ledger_helpers import ALICE, BOB, POOL, envelope, movement, sqs_batch
 
 pytestmark = pytest.mark.usefixtures("ledger_tables")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ledger_helpers import ALICE, BOB, INTEREST, LOANS, POOL, at, movement
 
 from core.events import MovementKind as K
 from ledger import service
@@ -13,6 +12,7 @@ from ledger.domain.errors import ChainConflict, PostingRuleViolated, UnknownLedg
 from ledger.service import Outcome
 from ledger.store import journal
 from ledger.store.models import EntryModel, HeadModel, ProcessedEventModel
+from tests.unit.ledger.ledger_helpers import ALICE, BOB, INTEREST, LOANS, POOL, at, movement
 
 pytestmark = pytest.mark.usefixtures("ledger_tables")
 NOW = at("2026-01-10T12:00:00")

@@ -7,7 +7,6 @@ from collections import defaultdict
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ledger_helpers import CASH, INTEREST, LOANS, POOL, at, create_ledger_tables, movement
 from moto import mock_aws
 
 from core.events import MoneyMoved
@@ -18,6 +17,7 @@ from ledger.domain.chart import Side, payments_view
 from ledger.domain.posting import Head, plan_posting
 from ledger.service import Outcome
 from ledger.store import journal
+from tests.unit.ledger.ledger_helpers import CASH, INTEREST, LOANS, POOL, at, create_ledger_tables, movement
 
 CUSTOMERS = ["0000000001", "0000000002", "0000000003", "0000000004"]
 amounts = st.integers(min_value=1, max_value=10**12)

@@ -13,7 +13,7 @@ from ledger.app import app
 ROOT = Path(__file__).resolve().parents[3]
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped
     """Reads CloudFormation short-form tags (!Ref, !GetAtt, !Sub) as plain values."""
 
 

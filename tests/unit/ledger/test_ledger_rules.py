@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from ledger_helpers import ALICE, BOB, CASH, INTEREST, LOANS, POOL, movement
 
 from core.events import MovementKind as K
 from ledger.domain.chart import Category, Side, classify, payments_view, signed
 from ledger.domain.errors import PostingRuleViolated, UnknownLedgerAccount
 from ledger.domain.posting import plan_posting
+from tests.unit.ledger.ledger_helpers import ALICE, BOB, CASH, INTEREST, LOANS, POOL, movement
 
 VALID = [
     (K.OPENING, [(CASH, POOL, 10**12)], None),
