@@ -113,13 +113,10 @@ class PaymentView(BaseModel):
     legs: list[LegView]
     description: str
     reverses: str | None
+    reversed_by: str | None = Field(description="The reversal's payment id, once this payment is reversed")
     decline_code: str | None
     correlation_id: str
     created_at: str
-
-
-class TransferView(PaymentView):
-    reversed_by: str | None
 
 
 class HistoryLine(BaseModel):
@@ -131,6 +128,7 @@ class HistoryLine(BaseModel):
     counterparty: str
     description: str
     decline_code: str | None
+    reversed_by: str | None = Field(description="The reversal's payment id, once this payment is reversed")
     created_at: str
 
 

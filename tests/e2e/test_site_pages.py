@@ -175,6 +175,9 @@ def test_staff_tools(
     page.get_by_role("button", name="Reverse payment").click()
     expect(page.get_by_text(re.compile("Reversed: ₦250.00 returned"))).to_be_visible()
     expect(page.get_by_text("Reversal").first).to_be_visible()
+    # The reversed transfer says so and offers no second reversal
+    expect(page.get_by_text(re.compile(r"reversed by rev_")).first).to_be_visible()
+    expect(page.locator("details.reverse")).to_have_count(0)
 
     # Block and unblock with a reason; both go into the audit trail
     page.locator("summary", has_text="Block account").click()

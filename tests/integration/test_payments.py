@@ -241,6 +241,9 @@ def test_staff_reverse_a_transfer_once(api: Api, admin: User, customer: Callable
     first = api.post(path, token=admin.access_token, json={"reason": "sent in error"})
     assert first.status_code == 201, first.text
     assert first.json()["reverses"] == payment["payment_id"]
+    lines = api.get(f"/accounts/{alice.account}/transactions", token=alice.token).json()["items"]
+    marks = {line["payment_id"]: line["reversed_by"] for line in lines}
+    assert marks[payment["payment_id"]] == first.json()["payment_id"]  # the original is marked
     assert balances(api, alice) == (100_000, 100_000)
     second = api.post(path, token=admin.access_token, json={"reason": "again"})
     assert (second.status_code, second.json()["code"]) == (409, "already_reversed")

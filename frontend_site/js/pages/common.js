@@ -24,6 +24,11 @@ export function counterpartyText(value) {
   return text;
 }
 
+/** A small muted note after a status badge when the payment was reversed ("" otherwise). */
+export function reversedNote(payment) {
+  return payment.reversed_by ? h("span", { class: "small muted" }, ` reversed by ${payment.reversed_by}`) : "";
+}
+
 export function transactionsTable(items, { account, extra = [] } = {}) {
   const columns = [
     { label: "Date", value: (t) => dateTime(t.created_at) },
@@ -40,7 +45,7 @@ export function transactionsTable(items, { account, extra = [] } = {}) {
         ),
     },
     ...(account ? [{ label: "Account", value: (t) => h("span", { class: "mono" }, t.account || "") }] : []),
-    { label: "Status", value: (t) => badge(t.status) },
+    { label: "Status", value: (t) => [badge(t.status), reversedNote(t)] },
     { label: "Amount", num: true, value: (t) => signedAmount(t.amount, t.direction) },
     ...extra,
   ];

@@ -10,6 +10,7 @@ from core.events import MovementKind
 from payments.domain.errors import (
     AccountClosed,
     AccountNotEmpty,
+    AlreadyReversed,
     AmountBelowMinimum,
     BankAccountNotAllowed,
     CaptureExceedsHold,
@@ -78,11 +79,15 @@ class Reversible:
     kind: str
     status: str
     reverses: str | None
+    reversed_by: str | None = None
 
 
 def check_reversible(payment: Reversible) -> None:
+    """Before anything is written; the reversal's transaction re-checks `reversed_by` as it commits."""
     if payment.kind not in REVERSIBLE_KINDS or payment.status != PaymentStatus.COMPLETED:
         raise NotReversible()
+    if payment.reversed_by:
+        raise AlreadyReversed(f"The payment was reversed by {payment.reversed_by}")
 
 
 def reversal_id(payment_id: str) -> str:

@@ -19,7 +19,6 @@ from payments.models import (
     ReversalRequest,
     StaffPaymentsPage,
     TransferRequest,
-    TransferView,
 )
 from payments.service import cards, history, transfers
 
@@ -55,7 +54,7 @@ def create_transfer() -> Response:
     return stored_response(result, f"/transfers/{result['body'].get('payment_id')}")
 
 
-@app.route("/transfers/{transfer_id}", methods=["GET"], response=TransferView, errors=[e.TransferNotFound])
+@app.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[e.TransferNotFound])
 def get_transfer(transfer_id: str) -> Response:
     return json_response(history.get_transfer(caller(), transfer_id))
 

@@ -19,8 +19,13 @@ from payments.store import engine, repository
 from payments.store.tables import Payment
 
 
+def _legs(payment: Payment) -> list[dict[str, Any]]:
+    legs: list[dict[str, Any]] = payment.legs if isinstance(payment.legs, list) else json.loads(payment.legs)
+    return legs
+
+
 def _accounts_of(payment: Payment) -> set[str]:
-    legs = payment.legs if isinstance(payment.legs, list) else json.loads(payment.legs)
+    legs = _legs(payment)
     return {leg["from_account"] for leg in legs} | {leg["to_account"] for leg in legs}
 
 
@@ -32,10 +37,7 @@ def get_transfer(caller: Caller, payment_id: str) -> dict[str, Any]:
         owners = {position.owner_id for position in repository.positions(_accounts_of(payment)).values()}
         if caller.principal.user_id not in owners:
             raise errors.TransferNotFound()
-    view = payment_view(payment)
-    reversal = repository.payment(reversal_id(payment_id))
-    view["reversed_by"] = reversal.payment_id if reversal else None
-    return view
+    return payment_view(payment)
 
 
 def account_history(caller: Caller, account: str, cursor: str | None, limit: int) -> dict[str, Any]:
@@ -61,22 +63,31 @@ def staff_search(account: str | None, day: str | None, cursor: str | None, limit
 
 
 def reverse(caller: Caller, payment_id: str, reason: str) -> dict[str, Any]:
-    """A new movement with the legs swapped and `reverses` set; the original is never touched. The
-    reversal's id is derived from the original's, so its conditional put is the at-most-once marker."""
+    """A new movement with the legs swapped and `reverses` set. In the same transaction the original
+    and its history lines get `reversed_by`: the original's condition (not reversed yet) and the
+    reversal's conditional put (its id is derived from the original's) make it at most once."""
     original = repository.payment(payment_id)
     if original is None:
         raise errors.TransferNotFound()
-    check_reversible(Reversible(kind=original.kind, status=original.status, reverses=original.reverses))
-    legs = original.legs if isinstance(original.legs, list) else json.loads(original.legs)
+    check_reversible(
+        Reversible(
+            kind=original.kind,
+            status=original.status,
+            reverses=original.reverses,
+            reversed_by=original.reversed_by,
+        )
+    )
+    legs = [Leg.model_validate(leg) for leg in _legs(original)]
     movement = engine.Movement(
         payment_id=reversal_id(payment_id),
         kind=MovementKind.REVERSAL,
-        legs=tuple(swapped([Leg.model_validate(leg) for leg in legs])),
+        legs=tuple(swapped(legs)),
         at=now(),
         description=reason,
         correlation_id=caller.correlation_id,
         initiated_by=caller.principal.user_id,
         reverses=payment_id,
+        extra=engine.reversal_marks(payment_id, original.created_at, legs, reversal_id(payment_id)),
     )
     try:
         engine.commit(engine.movement_items(movement))

@@ -46,6 +46,7 @@ def payment_view(values: Mapping[str, Any] | Payment) -> dict[str, Any]:
         "legs": [{**leg, "amount": int(leg["amount"])} for leg in legs],
         "description": data.get("description") or "",
         "reverses": data.get("reverses"),
+        "reversed_by": data.get("reversed_by"),
         "decline_code": data.get("decline_code"),
         "correlation_id": data.get("correlation_id") or "",
         "created_at": data["created_at"],
@@ -62,6 +63,7 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "counterparty": entry.counterparty,
         "description": entry.description,
         "decline_code": entry.decline_code,
+        "reversed_by": entry.reversed_by,
         "created_at": entry.created_at,
     }
 

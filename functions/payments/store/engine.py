@@ -407,6 +407,56 @@ def movement_items(movement: Movement) -> list[TxItem]:
     return items
 
 
+def _mark_reversed(table: str, key: Mapping[str, Any], reversal: str, condition: str) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": to_item(key),
+            "UpdateExpression": "SET #rev = :rev",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#rev": "reversed_by", "#pid": "payment_id"},
+            "ExpressionAttributeValues": to_item({":rev": reversal}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def reversal_marks(
+    payment_id: str, created_at: str, legs: Sequence[Leg], reversal: str
+) -> tuple[TxItem, ...]:
+    """Mark the reversed payment and its history lines `reversed_by = reversal`, to be committed with
+    the reversal (`Movement.extra`). The payment's condition (it exists, not reversed yet) is the
+    at-most-once guard together with the reversal's own conditional put; the lines must exist (an
+    update would otherwise create them)."""
+
+    def payment_failure(old: dict[str, Any] | None) -> DomainError:
+        if old is None:
+            return errors.TransferNotFound()
+        return errors.AlreadyReversed(f"Payment {payment_id} was reversed by {old.get('reversed_by')}")
+
+    def entry_failure(account: str) -> Callable[[dict[str, Any] | None], DomainError]:
+        return lambda old: errors.NotReversible(f"The history line of {payment_id} for {account} is missing")
+
+    items = [
+        TxItem(
+            _mark_reversed(
+                Payment.Meta.table_name,
+                {"payment_id": payment_id},
+                reversal,
+                "attribute_exists(#pid) AND attribute_not_exists(#rev)",
+            ),
+            payment_failure,
+        )
+    ]
+    # The same keys entry_values gives the lines: one per account the payment changed.
+    for account, delta in net_changes(legs).items():
+        if delta:
+            key = {"account": account, "sort_key": f"{created_at}#{payment_id}"}
+            op = _mark_reversed(Entry.Meta.table_name, key, reversal, "attribute_exists(#pid)")
+            items.append(TxItem(op, entry_failure(account)))
+    return tuple(items)
+
+
 def move(movement: Movement) -> dict[str, Any]:
     """Commit a movement; idempotent by payment id: the same content answers the stored payment, a
     different one raises `idempotency_key_reused`."""

@@ -48,7 +48,8 @@ class PaymentsByDay(GlobalSecondaryIndex["Payment"]):
 
 
 class Payment(Model):
-    """One movement (completed) or one declined attempt; never edited after it is written."""
+    """One movement (completed) or one declined attempt; never edited after it is written, except that its
+    reversal sets `reversed_by` (once, in the reversal's own transaction)."""
 
     class Meta:
         table_name = table_name("PAYMENTS_TABLE")
@@ -62,6 +63,7 @@ class Payment(Model):
     to_account = UnicodeAttribute()
     description = UnicodeAttribute(default="")
     reverses = UnicodeAttribute(null=True)
+    reversed_by = UnicodeAttribute(null=True)  # the reversal's payment id, set when it commits
     decline_code = UnicodeAttribute(null=True)
     correlation_id = UnicodeAttribute(default="")
     initiated_by = UnicodeAttribute(default="")
@@ -88,6 +90,7 @@ class Entry(Model):
     counterparty = UnicodeAttribute(default="")
     description = UnicodeAttribute(default="")
     decline_code = UnicodeAttribute(null=True)
+    reversed_by = UnicodeAttribute(null=True)  # as on the payment, set with it
     created_at = UnicodeAttribute()
 
 

@@ -104,6 +104,32 @@ def test_a_partial_capture_moves_that_amount_and_releases_the_rest_once(
     assert helpers.balance(cardholder.account) == (75_000, 0, 75_000)
 
 
+def test_staff_reverse_a_capture_and_both_history_lines_are_marked(
+    call_api: CallApi, payments_app: Any, parties: Any, helpers: Any
+) -> None:
+    from payments.store.tables import Entry
+
+    cardholder, merchant = parties
+    hold = authorize(call_api, payments_app, merchant).json
+    captured = act(call_api, payments_app, merchant, hold["authorization_id"], "capture").json
+    reversal = call_api(
+        payments_app,
+        "POST",
+        "/staff/transfers/{transfer_id}/reversal",
+        path_params={"transfer_id": captured["payment_id"]},
+        body={"reason": "disputed"},
+        principal=helpers.staff,
+    )
+    assert reversal.status == 201, reversal.json
+    assert helpers.balance(cardholder.account) == (100_000, 0, 100_000)
+    assert Payment.get(captured["payment_id"]).reversed_by == reversal.json["payment_id"]
+    lines = {e.account: e.reversed_by for e in Entry.scan() if e.payment_id == captured["payment_id"]}
+    assert lines == {
+        cardholder.account: reversal.json["payment_id"],
+        merchant.account: reversal.json["payment_id"],
+    }
+
+
 def test_a_capture_without_amount_takes_the_whole_hold(
     call_api: CallApi, payments_app: Any, parties: Any, helpers: Any
 ) -> None:

@@ -148,3 +148,5 @@ def test_only_completed_transfers_and_card_payments_are_reversible() -> None:
     for kind, status in [("transfer", "declined"), ("reversal", "completed"), ("welcome_bonus", "completed")]:
         with pytest.raises(errors.NotReversible):
             check_reversible(Reversible(kind=kind, status=status, reverses=None))
+    with pytest.raises(errors.AlreadyReversed):
+        check_reversible(Reversible(kind="transfer", status="completed", reverses=None, reversed_by="rev_p"))

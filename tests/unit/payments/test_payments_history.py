@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 CallApi = Callable[..., Any]
+REASON = {"reason": "sent in error"}
 
 
 def send(call_api: CallApi, app: Any, sender: Any, to: str, *, amount: int, key: str) -> Any:
@@ -133,8 +136,9 @@ def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
     )
     assert reversal["legs"] == [{"from_account": bob.account, "to_account": alice.account, "amount": 30_000}]
     assert helpers.balance(alice.account)[0] == helpers.balance(bob.account)[0] == 100_000
-    # The original is untouched and points to its reversal when read
-    assert Payment.get(payment["payment_id"]).attribute_values == original
+    # The original is unchanged but for the marker pointing to its reversal
+    marked = Payment.get(payment["payment_id"]).attribute_values
+    assert marked == {**original, "reversed_by": reversal["payment_id"]}
     shown = call_api(
         payments_app,
         "GET",
@@ -192,3 +196,142 @@ def test_staff_search_by_account_and_by_day(
         == 400
     )
     assert call_api(payments_app, "GET", "/staff/transfers", principal=alice.principal).status == 403
+
+
+def reverse_payment(call_api: CallApi, app: Any, payment_id: str, principal: dict[str, str]) -> Any:
+    return call_api(
+        app,
+        "POST",
+        "/staff/transfers/{transfer_id}/reversal",
+        path_params={"transfer_id": payment_id},
+        body=REASON,
+        principal=principal,
+    )
+
+
+def everything() -> dict[str, list[dict[str, Any]]]:
+    """Every item of every payments table (but idempotency records), to prove nothing was written."""
+    from payments.store.tables import Counter, Entry, OutboxRecord, Payment, Position
+
+    return {
+        model.Meta.table_name: sorted((item.attribute_values for item in model.scan()), key=repr)
+        for model in (Position, Payment, Entry, Counter, OutboxRecord)
+    }
+
+
+def test_a_reversal_marks_the_original_everywhere_it_is_shown(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    from payments.store.tables import Entry
+
+    # Given a transfer from Alice to Bob, reversed by staff
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=12_000, key="m1")
+    assert payment["reversed_by"] is None
+    reversal = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff).json
+    assert reversal["reversed_by"] is None
+    rev_id = reversal["payment_id"]
+    # Then the original's lookup, both sides' history lines and staff search all carry the marker
+    shown = call_api(
+        payments_app,
+        "GET",
+        "/transfers/{transfer_id}",
+        path_params={"transfer_id": payment["payment_id"]},
+        principal=helpers.staff,
+    )
+    assert shown.json["reversed_by"] == rev_id
+    for customer in (alice, bob):
+        lines = history(call_api, payments_app, customer.account, customer.principal).json["items"]
+        marks = {line["payment_id"]: line["reversed_by"] for line in lines}
+        assert marks[payment["payment_id"]] == rev_id
+        assert marks[rev_id] is None
+        assert marks[f"bonus:{customer.account}"] is None
+    stored = [e for e in Entry.scan() if e.payment_id == payment["payment_id"]]
+    assert sorted(e.account for e in stored) == sorted([alice.account, bob.account])
+    assert {e.reversed_by for e in stored} == {rev_id}
+    by_account = call_api(
+        payments_app, "GET", "/staff/transfers", query={"account": bob.account}, principal=helpers.staff
+    ).json["items"]
+    assert {i["payment_id"]: i["reversed_by"] for i in by_account}[payment["payment_id"]] == rev_id
+    by_day = call_api(
+        payments_app,
+        "GET",
+        "/staff/transfers",
+        query={"date": payment["created_at"][:10]},
+        principal=helpers.staff,
+    ).json["items"]
+    day_marks = {i["payment_id"]: i["reversed_by"] for i in by_day}
+    assert (day_marks[payment["payment_id"]], day_marks[rev_id]) == (rev_id, None)
+
+
+def test_a_second_reversal_is_refused_and_writes_nothing(
+    call_api: CallApi,
+    payments_app: Any,
+    open_account: Any,
+    helpers: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from payments.store import repository
+    from payments.store.tables import Payment
+
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="o1")
+    stale = repository.payment(payment["payment_id"])  # as read before the first reversal commits
+    assert reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff).status == 201
+    before = everything()
+    # A second request is refused
+    again = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
+    assert (again.status, again.json["code"]) == (409, "already_reversed")
+    # So is a racing one that read the original before the first committed: the transaction refuses it
+    monkeypatch.setattr(repository, "payment", lambda payment_id: stale)
+    raced = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
+    assert (raced.status, raced.json["code"]) == (409, "already_reversed")
+    assert everything() == before
+    assert Payment.get(payment["payment_id"]).reversed_by == f"rev_{payment['payment_id']}"
+
+
+def test_the_marker_alone_guards_against_a_second_reversal(
+    call_api: CallApi,
+    payments_app: Any,
+    open_account: Any,
+    helpers: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from payments.store import repository
+    from payments.store.tables import Payment
+
+    # Given a payment already marked reversed (by some other id), read before the mark was set
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="g1")
+    stale = repository.payment(payment["payment_id"])
+    Payment.get(payment["payment_id"]).update(actions=[Payment.reversed_by.set("rev_elsewhere")])
+    monkeypatch.setattr(repository, "payment", lambda payment_id: stale)
+    before = everything()
+    # When staff reverse it: the original's condition fails, and the reversal is not written either
+    response = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
+    assert (response.status, response.json["code"]) == (409, "already_reversed")
+    assert everything() == before
+    assert f"rev_{payment['payment_id']}" not in {item.payment_id for item in Payment.scan()}
+
+
+def test_the_marker_commits_only_with_the_reversal(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    from payments.store.tables import Entry, Payment
+
+    # Given Bob spent what Alice sent him, so the reversal cannot commit
+    alice, bob, carol = open_account(), open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=50_000, key="c1")
+    send(call_api, payments_app, bob, carol.account, amount=150_000, key="c2")
+    before = everything()
+    failed = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
+    assert (failed.status, failed.json["code"]) == (422, "insufficient_funds")
+    # Then nothing was written: the original and its lines stay unmarked
+    assert everything() == before
+    assert Payment.get(payment["payment_id"]).reversed_by is None
+    assert {e.reversed_by for e in Entry.scan() if e.payment_id == payment["payment_id"]} == {None}
+    # And once Bob has the money again, the reversal and the marker commit together
+    send(call_api, payments_app, carol, bob.account, amount=150_000, key="c3")
+    done = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
+    assert done.status == 201, done.json
+    assert Payment.get(payment["payment_id"]).reversed_by == done.json["payment_id"]

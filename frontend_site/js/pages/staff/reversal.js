@@ -1,5 +1,5 @@
 // A "Reverse" control for a completed transfer or card payment: staff give a reason; the bank books a
-// new, linked movement with the legs swapped (nothing is edited).
+// new, linked movement with the legs swapped, and marks the original `reversed_by` (at most once).
 
 import { post, q } from "../../api.js";
 import { h } from "../../dom.js";
@@ -10,7 +10,7 @@ import { navigate } from "../../nav.js";
 const REVERSIBLE = new Set(["transfer", "card_capture"]);
 
 export function canReverse(payment) {
-  return REVERSIBLE.has(payment.kind) && payment.status === "completed";
+  return REVERSIBLE.has(payment.kind) && payment.status === "completed" && !payment.reversed_by;
 }
 
 export function reverseControl(payment, back) {

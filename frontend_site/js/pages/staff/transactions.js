@@ -5,6 +5,7 @@ import { h } from "../../dom.js";
 import { dateTime, kindLabel, money, utcDay } from "../../format.js";
 import { hashQuery, navigate } from "../../nav.js";
 import { badge, field, form, input, load, pageHead, table } from "../../ui.js";
+import { reversedNote } from "../common.js";
 import { reverseControl } from "./reversal.js";
 
 export async function transactionsPage(view) {
@@ -23,7 +24,7 @@ export async function transactionsPage(view) {
         { label: "From", value: (p) => accountLink(p.from_account) },
         { label: "To", value: (p) => accountLink(p.to_account) },
         { label: "Description", value: (p) => p.description || "" },
-        { label: "Status", value: (p) => [badge(p.status), p.reverses ? h("span", { class: "small muted" }, ` reverses ${p.reverses}`) : ""] },
+        { label: "Status", value: (p) => [badge(p.status), p.reverses ? h("span", { class: "small muted" }, ` reverses ${p.reverses}`) : "", reversedNote(p)] },
         { label: "Amount", num: true, value: (p) => money(p.amount) },
         { label: "", value: (p) => reverseControl(p, back) },
       ],
