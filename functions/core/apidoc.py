@@ -48,7 +48,8 @@ class RouteDoc:
     status: int = 200
     errors: Sequence[type[DomainError]] = ()
     query: Mapping[str, JsonSchema] = field(default_factory=dict)
-    # Roles allowed beyond signing in ("staff" includes admin); empty = any signed-in user.
+    # Roles allowed beyond signing in ("staff" includes admin); empty = any signed-in user. Also the
+    # route's authorization rule: `BankApp.route` enforces it before the view runs.
     roles: Sequence[str] = ()
     idempotent: bool = False
     # Extra response media types besides JSON, e.g. {"text/csv": {"type": "string"}}.

@@ -1,4 +1,5 @@
-"""Who is calling: the claims the gateway's authorizer verified, and the role checks every route repeats."""
+"""Who is calling: the claims the gateway's authorizer verified, and the role check that `BankApp.route`
+enforces for a route's declared `roles`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """HTTP plumbing for every service's Chalice app: problem documents, body parsing, principals, headers.
 
-`BankApp.route` wraps each view so that a `DomainError` or a pydantic `ValidationError` becomes a
-problem document, and the middleware gives every response the same headers and turns anything
+`BankApp.route` wraps each view so that the route's declared `roles` are enforced before the view runs
+(403 `forbidden`, or 401 without a signed-in caller) and a `DomainError` or a pydantic `ValidationError`
+becomes a problem document, and the middleware gives every response the same headers and turns anything
 unexpected into a 500 problem that carries the correlation id (never a stack trace).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from chalice import Chalice, Response  # type: ignore[attr-defined]
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from core import problems
 from core.apidoc import DOC_KWARGS, RouteDoc
-from core.auth import Principal, principal_from_authorizer
+from core.auth import Principal, Role, principal_from_authorizer
 from core.errors import BodyTooLarge, DomainError, MalformedJson, UnsupportedMediaType, ValidationFailed
 from core.observability import logger, metrics
 
@@ -72,8 +73,13 @@ class BankApp(Chalice):
         self.api_docs: dict[tuple[str, str], RouteDoc] = {}
 
     def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Chalice's route, plus optional documentation kwargs (see `core.apidoc.RouteDoc`)."""
+        """Chalice's route, plus optional documentation kwargs (see `core.apidoc.RouteDoc`).
+
+        `roles` is also the route's authorization rule, enforced here before the view runs: the caller
+        must be signed in and hold one of the roles (admins pass every staff route; see
+        `Principal.require`). Views check ownership themselves, never the role again."""
         doc = {name: kwargs.pop(name) for name in DOC_KWARGS if name in kwargs}
+        required = declared_roles(path, doc.get("roles", ()))
         kwargs.setdefault("content_types", ["*/*"])
         register = super().route(path, **kwargs)
 
@@ -91,6 +97,8 @@ class BankApp(Chalice):
             @functools.wraps(view)
             def guarded(**params: Any) -> Any:
                 try:
+                    if required:
+                        self.principal().require(*required)
                     return view(**params)
                 except DomainError as error:
                     return problem_response(problems.from_error(error))
@@ -122,6 +130,17 @@ class BankApp(Chalice):
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name)
         return str(value) if value is not None else None
+
+
+def declared_roles(path: str, roles: Sequence[str]) -> tuple[Role, ...]:
+    """A route's `roles` as `Role`s; an unknown one fails when the route is declared (at import)."""
+    if isinstance(roles, str):
+        raise TypeError(f"Route {path}: roles must be a list of role names, not the string {roles!r}")
+    known = {role.value for role in Role}
+    unknown = [name for name in roles if name not in known]
+    if unknown:
+        raise ValueError(f"Route {path}: unknown role(s) {unknown}; known roles are {sorted(known)}")
+    return tuple(Role(name) for name in roles)
 
 
 def parse_body[ModelT: BaseModel](request: Request, model: type[ModelT]) -> ModelT:

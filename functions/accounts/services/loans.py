@@ -24,7 +24,7 @@ from accounts.store import loans as store
 from accounts.store import payments
 from accounts.store.common import audit
 from accounts.store.models import LoanModel
-from core.auth import Principal, Role
+from core.auth import Principal
 from core.clock import now
 from core.errors import (
     DomainError,
@@ -40,7 +40,6 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def apply(principal: Principal, request: ApplyLoan) -> dict[str, Any]:
-    principal.require(Role.CUSTOMER)
     account = account_service.owned(principal, request.account_number)
     if account.state != AccountState.ACTIVE:
         raise AccountNotActive()
@@ -91,7 +90,6 @@ def list_own(principal: Principal, limit: int, cursor: str | None) -> dict[str, 
 
 
 def queue(principal: Principal, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    principal.require(Role.STAFF)
     wanted = status or LoanStatus.PENDING
     if wanted not in set(LoanStatus) - {LoanStatus.APPROVING}:
         raise InvalidRequest("status must be pending, active, rejected or paid_off")
@@ -100,7 +98,6 @@ def queue(principal: Principal, status: str | None, limit: int, cursor: str | No
 
 
 def decide(principal: Principal, loan_id: str, request: LoanDecision) -> dict[str, Any]:
-    principal.require(Role.STAFF)
     loan = _visible(principal, loan_id)
     moment = now()
     entry = audit(principal, f"loan:{loan_id}", f"loan.{request.decision}", request.reason, moment)
@@ -146,7 +143,6 @@ def repay(
 ) -> tuple[dict[str, Any], bool]:
     """(response, replayed). Legs are computed and parked on the loan before the money moves, so a
     retry with the same key re-sends exactly the same movement and payments answers it once."""
-    principal.require(Role.CUSTOMER)
     if not key:
         raise IdempotencyKeyMissing()
     if not IDEMPOTENCY_KEY.match(key):

@@ -14,7 +14,7 @@ from accounts.store import payments
 from accounts.store import tickets as ticket_store
 from accounts.store.common import audit
 from accounts.store.models import AccountModel
-from core.auth import Principal, Role
+from core.auth import Principal
 from core.clock import iso, now
 from core.errors import DomainError, IdempotencyKeyReused, InvalidRequest
 from core.events import BankAccount, MovementKind
@@ -24,7 +24,6 @@ BALANCE_BATCH = 50
 
 
 def dashboard(principal: Principal) -> dict[str, Any]:
-    principal.require(Role.STAFF)
     totals = payments.bank_totals()
     return {
         **totals,
@@ -36,7 +35,6 @@ def dashboard(principal: Principal) -> dict[str, Any]:
 
 
 def audit_trail(principal: Principal, target: str) -> dict[str, Any]:
-    principal.require(Role.STAFF)
     if not target.strip():
         # An empty partition key is refused by DynamoDB itself (it was a 500 before schemathesis).
         raise InvalidRequest("Give the target as ?target=account:<number>, loan:<id>, ticket:<id>")
@@ -58,7 +56,6 @@ def audit_trail(principal: Principal, target: str) -> dict[str, Any]:
 
 
 def trigger_interest(principal: Principal, month: str) -> dict[str, Any]:
-    principal.require(Role.STAFF)
     wanted = rules.parse_month(month, now())
     summary = pay_interest(wanted)
     audit_store.record(audit(principal, f"interest:{wanted}", "interest.run", "", now(), **summary))

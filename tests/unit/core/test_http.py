@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.http import BankApp, json_response
 from core.money import Kobo, format_ngn
 
@@ -37,6 +37,25 @@ def boom() -> Any:
 
 
 CUSTOMER = {"sub": "u1", "role": "customer"}
+STAFF = {"sub": "s1", "role": "staff"}
+ADMIN = {"sub": "a1", "role": "admin"}
+
+# A route's declared `roles` are enforced by BankApp.route before the view runs.
+guarded_app = BankApp("unit-roles")
+staff_views_run: list[str] = []
+
+
+@guarded_app.route("/staff/things", methods=["POST"], roles=["staff"])
+def staff_thing() -> Any:
+    staff_views_run.append(guarded_app.principal().user_id)
+    payment = guarded_app.body(Payment)
+    return json_response({"amount": payment.amount, "who": guarded_app.principal().user_id})
+
+
+@pytest.fixture
+def staff_views() -> list[str]:
+    staff_views_run.clear()
+    return staff_views_run
 
 
 def test_valid_body_and_principal(call_api: Callable[..., Any]) -> None:
@@ -99,6 +118,53 @@ def test_unexpected_error_is_a_500_problem_without_internals(call_api: Callable[
     assert response.json["code"] == "internal_error"
     assert response.json["correlation_id"] == "corr-1"
     assert "bug" not in response.text
+
+
+@pytest.mark.parametrize("principal", [STAFF, ADMIN], ids=["staff", "admin"])
+def test_declared_staff_role_admits_staff_and_admin(
+    call_api: Callable[..., Any], staff_views: list[str], principal: dict[str, str]
+) -> None:
+    response = call_api(guarded_app, "POST", "/staff/things", body={"amount": 5}, principal=principal)
+    assert response.status == 200
+    assert response.json == {"amount": 5, "who": principal["sub"]}
+    assert staff_views == [principal["sub"]]
+
+
+def test_declared_role_refuses_a_customer_with_a_403_problem_before_the_view(
+    call_api: Callable[..., Any], staff_views: list[str]
+) -> None:
+    # The body is malformed too: the role check comes first, so it is never parsed.
+    response = call_api(guarded_app, "POST", "/staff/things", raw_body="{not json", principal=CUSTOMER)
+    assert response.status == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (response.json["code"], response.json["status"]) == (Forbidden.code, 403)
+    assert response.json["code"] == "forbidden"
+    assert response.headers["x-correlation-id"] == "req-unit"
+    assert staff_views == []
+
+
+def test_declared_role_without_authorizer_context_is_401(
+    call_api: Callable[..., Any], staff_views: list[str]
+) -> None:
+    response = call_api(guarded_app, "POST", "/staff/things", body={"amount": 5})
+    assert response.status == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json["code"] == "unauthenticated"
+    assert staff_views == []
+
+
+def test_unknown_declared_role_fails_at_decoration() -> None:
+    scratch = BankApp("unit-bad-roles")
+
+    def view() -> Any:
+        return json_response({})
+
+    with pytest.raises(ValueError, match="superuser"):
+        scratch.route("/x", methods=["GET"], roles=["staff", "superuser"])(view)
+    with pytest.raises(TypeError):
+        scratch.route("/y", methods=["GET"], roles="staff")(view)
+    assert scratch.api_docs == {}
+    assert scratch.routes == {}
 
 
 def test_money_formatting() -> None:
