@@ -9,22 +9,12 @@ from __future__ import annotations
 import json
 import time
 from functools import lru_cache
-from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
-
+from core.secrets import secret_json
 from identity.domain.tokens import KeyRing
 
-CACHE_SECONDS = 300
 FORCED_REFRESH_INTERVAL = 60.0
 _last_forced = {"at": 0.0}
-
-
-def _secret(name: str, *, force: bool) -> dict[str, Any]:
-    value = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS, force_fetch=force)
-    if not isinstance(value, dict):
-        raise TypeError(f"secret {name} is not a JSON object")
-    return value
 
 
 @lru_cache(maxsize=8)
@@ -34,7 +24,7 @@ def _parse(text: str, with_private: bool) -> KeyRing:
 
 def key_ring(name: str, *, with_private: bool, force: bool = False) -> KeyRing:
     # Parsed PEMs are reused for as long as the secret's content is unchanged.
-    return _parse(json.dumps(_secret(name, force=force), sort_keys=True), with_private)
+    return _parse(json.dumps(secret_json(name, force=force), sort_keys=True), with_private)
 
 
 def refreshed_key_ring(name: str, *, with_private: bool) -> KeyRing | None:

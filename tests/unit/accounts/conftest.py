@@ -10,11 +10,11 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from accounts.store.models import ALL_MODELS
 from core import aws as core_aws
 from core import internal
+from core import secrets as core_secrets
 from core.config import settings
 from tests.unit.accounts.accounts_fakes import (
     CARD_KEYS,
@@ -28,7 +28,7 @@ from tests.unit.accounts.accounts_fakes import (
 
 def reset_caches() -> None:
     settings.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]  # powertools leaves it unannotated
+    core_secrets.forget()
     core_aws.forget_clients()
     for model in ALL_MODELS:
         model._connection = None

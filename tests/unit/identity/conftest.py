@@ -10,9 +10,9 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from core import aws as core_aws
+from core import secrets as core_secrets
 from core.config import settings
 from identity.store import keys
 from identity.store.models import (
@@ -35,7 +35,7 @@ TABLES = {
 
 def reset_caches() -> None:
     settings.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]  # powertools leaves it unannotated
+    core_secrets.forget()
     keys._parse.cache_clear()
     keys._last_forced["at"] = 0.0
     core_aws.forget_clients()
