@@ -87,7 +87,7 @@ def reverse(caller: Caller, payment_id: str, reason: str) -> dict[str, Any]:
         correlation_id=caller.correlation_id,
         initiated_by=caller.principal.user_id,
         reverses=payment_id,
-        extra=engine.reversal_marks(payment_id, original.created_at, legs, reversal_id(payment_id)),
+        extra=engine.reversal_marks(payment_id, original.sort_key, legs, reversal_id(payment_id)),
     )
     try:
         engine.commit(engine.movement_items(movement))

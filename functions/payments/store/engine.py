@@ -421,9 +421,7 @@ def _mark_reversed(table: str, key: Mapping[str, Any], reversal: str, condition:
     }
 
 
-def reversal_marks(
-    payment_id: str, created_at: str, legs: Sequence[Leg], reversal: str
-) -> tuple[TxItem, ...]:
+def reversal_marks(payment_id: str, sort_key: str, legs: Sequence[Leg], reversal: str) -> tuple[TxItem, ...]:
     """Mark the reversed payment and its history lines `reversed_by = reversal`, to be committed with
     the reversal (`Movement.extra`). The payment's condition (it exists, not reversed yet) is the
     at-most-once guard together with the reversal's own conditional put; the lines must exist (an
@@ -448,10 +446,10 @@ def reversal_marks(
             payment_failure,
         )
     ]
-    # The same keys entry_values gives the lines: one per account the payment changed.
+    # The lines share the payment's sort key (payment_values / entry_values): one per account it changed.
     for account, delta in net_changes(legs).items():
         if delta:
-            key = {"account": account, "sort_key": f"{created_at}#{payment_id}"}
+            key = {"account": account, "sort_key": sort_key}
             op = _mark_reversed(Entry.Meta.table_name, key, reversal, "attribute_exists(#pid)")
             items.append(TxItem(op, entry_failure(account)))
     return tuple(items)

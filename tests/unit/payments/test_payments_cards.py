@@ -10,6 +10,7 @@ import pytest
 
 from core.clock import now
 from payments.store.tables import Hold, OutboxRecord, Payment
+from tests.unit.payments.payments_helpers import reverse_payment
 
 CallApi = Callable[..., Any]
 PAN = "5061230000000001"
@@ -112,13 +113,8 @@ def test_staff_reverse_a_capture_and_both_history_lines_are_marked(
     cardholder, merchant = parties
     hold = authorize(call_api, payments_app, merchant).json
     captured = act(call_api, payments_app, merchant, hold["authorization_id"], "capture").json
-    reversal = call_api(
-        payments_app,
-        "POST",
-        "/staff/transfers/{transfer_id}/reversal",
-        path_params={"transfer_id": captured["payment_id"]},
-        body={"reason": "disputed"},
-        principal=helpers.staff,
+    reversal = reverse_payment(
+        call_api, payments_app, captured["payment_id"], helpers.staff, reason="disputed"
     )
     assert reversal.status == 201, reversal.json
     assert helpers.balance(cardholder.account) == (100_000, 0, 100_000)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.unit.payments.payments_helpers import reverse_payment
+
 CallApi = Callable[..., Any]
-REASON = {"reason": "sent in error"}
 
 
 def send(call_api: CallApi, app: Any, sender: Any, to: str, *, amount: int, key: str) -> Any:
@@ -114,14 +115,7 @@ def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
     original = Payment.get(payment["payment_id"]).attribute_values
 
     def reverse(principal: dict[str, str], payment_id: str = payment["payment_id"]) -> Any:
-        return call_api(
-            payments_app,
-            "POST",
-            "/staff/transfers/{transfer_id}/reversal",
-            path_params={"transfer_id": payment_id},
-            body={"reason": "sent in error"},
-            principal=principal,
-        )
+        return reverse_payment(call_api, payments_app, payment_id, principal)
 
     # A customer cannot reverse
     assert reverse(alice.principal).status == 403
@@ -161,14 +155,7 @@ def test_a_reversal_needs_the_recipient_to_still_have_the_money(
     alice, bob, carol = open_account(), open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=50_000, key="s1")
     send(call_api, payments_app, bob, carol.account, amount=150_000, key="s2")
-    response = call_api(
-        payments_app,
-        "POST",
-        "/staff/transfers/{transfer_id}/reversal",
-        path_params={"transfer_id": payment["payment_id"]},
-        body={"reason": "x"},
-        principal=helpers.staff,
-    )
+    response = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff, reason="x")
     assert (response.status, response.json["code"]) == (422, "insufficient_funds")
 
 
@@ -196,17 +183,6 @@ def test_staff_search_by_account_and_by_day(
         == 400
     )
     assert call_api(payments_app, "GET", "/staff/transfers", principal=alice.principal).status == 403
-
-
-def reverse_payment(call_api: CallApi, app: Any, payment_id: str, principal: dict[str, str]) -> Any:
-    return call_api(
-        app,
-        "POST",
-        "/staff/transfers/{transfer_id}/reversal",
-        path_params={"transfer_id": payment_id},
-        body=REASON,
-        principal=principal,
-    )
 
 
 def everything() -> dict[str, list[dict[str, Any]]]:
