@@ -450,3 +450,47 @@ def test_unknown_executor_makes_localstack_refuse_to_start(fresh_cloud_factory: 
     assert "LAMBDA_RUNTIME_EXECUTOR='no-such-executor' cannot be used" in str(failure.value)
     assert "no executor plugin of that name is installed" in str(failure.value)
     assert cloud.process is not None and cloud.process.returncode == 1
+
+
+def test_environments_per_function_are_capped_and_extra_invokes_wait(
+    fresh_cloud_factory: Callable[[], Cloud],
+) -> None:
+    # Given a cloud that allows 2 environments per function and a function that sleeps 0.5 s
+    cloud = fresh_cloud_factory()
+    cloud.start(extra_env={"LAMBDA_PROCESS_MAX_ENVIRONMENTS": "2"})
+    lam = cloud.client("lambda")
+    name = f"exec-cap-{uuid.uuid4().hex[:8]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": RUNS_APP})},
+        Timeout=10,
+    )
+    wait_until_updated(lam, name)
+
+    # When 6 clients invoke it at once
+    def call(_: int) -> tuple[dict[str, Any], Any]:
+        return invoke(lam, name, {"mode": "sleep", "seconds": 0.5})
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(call, range(6)))
+    elapsed = time.monotonic() - started
+
+    # Then every invoke succeeds, in exactly 2 environments, the extra ones having waited their turn
+    assert all("FunctionError" not in response for response, _ in results)
+    assert len({result["environment"] for _, result in results}) == 2
+    assert elapsed >= 1.5
+
+
+def test_a_cap_that_is_not_a_positive_number_makes_localstack_refuse_to_start(
+    fresh_cloud_factory: Callable[[], Cloud],
+) -> None:
+    cloud = fresh_cloud_factory()
+
+    with pytest.raises(RuntimeError, match="exited early") as failure:
+        cloud.start(extra_env={"LAMBDA_PROCESS_MAX_ENVIRONMENTS": "0"}, timeout=60)
+
+    assert "LAMBDA_PROCESS_MAX_ENVIRONMENTS must be a whole number" in str(failure.value)
