@@ -34,6 +34,7 @@ from bench.common import (
     BankCloud,
     Customer,
     MemorySampler,
+    cpu_seconds,
     new_customer,
     say,
     start_bank,
@@ -64,9 +65,19 @@ WARM_UP_PER_CLIENT_S = 0.4
 
 
 def run_load(
-    label: str, clients: int, duration: float, call: Callable[[int, Api], bool], apis: list[Api]
+    label: str,
+    clients: int,
+    duration: float,
+    call: Callable[[int, Api], bool],
+    apis: list[Api],
+    *,
+    cloud_pid: int,
 ) -> dict[str, Any]:
-    """`clients` threads call `call(index, api)` in a loop for `duration` seconds (after a short warm-up)."""
+    """`clients` threads call `call(index, api)` in a loop for `duration` seconds (after a short warm-up).
+
+    Also LocalStack's CPU time per request in the window: LocalStack's one process is the bank's ceiling
+    here (docs/performance.md), so this says what a request costs it, asynchronous work included.
+    """
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     stop = threading.Event()
@@ -95,7 +106,7 @@ def run_load(
     # Warm-up: each new client needs its own environments (≈ 0.3 s of imports each on 2 cores).
     time.sleep(min(WARM_UP_BASE_S + WARM_UP_PER_CLIENT_S * clients, duration))
     measuring.set()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), cpu_seconds(cloud_pid)
     while (elapsed := time.monotonic() - started) < duration:
         done = sum(len(x) for x in latencies)
         print(
@@ -105,7 +116,7 @@ def run_load(
         )
         time.sleep(0.5)
     stop.set()
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, cpu_seconds(cloud_pid) - cpu_started
     for thread in threads:
         thread.join(timeout=35)
     flat = [x for per in latencies for x in per]
@@ -115,10 +126,11 @@ def run_load(
         "errors": sum(errors),
         "req_per_s": round(len(flat) / elapsed, 1),
         **summary_ms(flat),
+        "localstack_cpu_ms": round(cpu * 1000 / len(flat), 1) if flat else 0.0,
     }
     print(
         f"\r  {label:<10} x{clients:<2} {result['req_per_s']:6.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}",
+        f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}  LocalStack CPU {result['localstack_cpu_ms']} ms each",
         flush=True,
     )
     return result
@@ -468,7 +480,13 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for clients in sorted(echo):
         e, t = echo[clients], xfer.get(clients)
         rows.append(
-            (f"echo x{clients}", f"{e['req_per_s']} req/s, p50 {e['p50_ms']}, p99 {e['p99_ms']} ms", "-", "")
+            (
+                f"echo x{clients}",
+                f"{e['req_per_s']} req/s, p50 {e['p50_ms']}, p99 {e['p99_ms']} ms, "
+                f"LocalStack CPU {e['localstack_cpu_ms']} ms each",
+                "-",
+                "",
+            )
         )
         if t is None:
             continue
@@ -477,7 +495,8 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(
             (
                 f"transfers x{clients}",
-                f"{t['req_per_s']} req/s, p50 {t['p50_ms']}, p99 {t['p99_ms']} ms, {t['errors']} errors",
+                f"{t['req_per_s']} req/s, p50 {t['p50_ms']}, p99 {t['p99_ms']} ms, {t['errors']} errors, "
+                f"LocalStack CPU {t['localstack_cpu_ms']} ms each",
                 "0 errors",
                 mark(t["errors"] == 0),
             )
@@ -626,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
                 args.duration,
                 lambda i, a: a.get(echo_path, token=tokens[i]).status_code == 200,
                 apis,
+                cloud_pid=root_pid,
             )
             for n in levels
         ]
@@ -642,7 +662,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
             if n == max(levels):
                 with MemorySampler(root_pid) as sampler:
                     results["transfers"].append(
-                        run_load("transfers", n, args.duration, transfer_caller(customers, committed), apis)
+                        run_load(
+                            "transfers",
+                            n,
+                            args.duration,
+                            transfer_caller(customers, committed),
+                            apis,
+                            cloud_pid=root_pid,
+                        )
                     )
                 memory = {
                     "peak_total_gib": round(sampler.peak_total / 1024**3, 3),
@@ -653,7 +680,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
                 }
             else:
                 results["transfers"].append(
-                    run_load("transfers", n, args.duration, transfer_caller(customers, committed), apis)
+                    run_load(
+                        "transfers",
+                        n,
+                        args.duration,
+                        transfer_caller(customers, committed),
+                        apis,
+                        cloud_pid=root_pid,
+                    )
                 )
         results["memory"] = memory
         localstack, functions, _ = tree_rss(root_pid)

@@ -51,9 +51,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Settings a developer may give on the command line (e.g. `LAMBDA_PROCESS_MAX_ENVIRONMENTS=4 make up`,
+# decision 0007); the rest of the host's environment is not LocalStack's business.
+HOST_SETTINGS = ("LAMBDA_PROCESS_MAX_ENVIRONMENTS",)
+
+
 def localstack_env(port: int, state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a LocalStack of this project runs with (see docs/decisions/0001)."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "TZ")
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "TZ", *HOST_SETTINGS)
     env = {key: os.environ[key] for key in keep if key in os.environ}
     env.update(
         {

@@ -3,11 +3,11 @@
 LocalStack starts another environment whenever all of a function's are busy, as AWS does. On AWS each
 one is a micro-VM with its own CPU share; here each is a ~65 MB Python process on the laptop's few
 cores. At 16 concurrent clients the bank ran 16 PaymentsFunction and 16 AccountsInternalFunction
-processes on 2 cores: 2.6 GiB, for no more throughput than three of each gave, since the cores were
-already saturated (decision 0007 has the measurements). So each function's on-demand environments are
-capped, by default at one per core plus one (an environment spends most of a request waiting on
-LocalStack), and an invoke over the cap waits for a busy environment to free up, as with a connection
-pool. The wait is not part of the function's timeout, as with AWS's own queueing.
+processes on 2 cores: 2.6-3.0 GiB, while LocalStack's one process serialises the work anyway. So each
+function's on-demand environments are capped, by default at one per core plus one (decision 0007 has
+the measurements: half the memory, the same throughput at 4 clients, 10-45 % less at 16), and an invoke
+over the cap waits for a busy environment to free up, as with a connection pool. The wait is not part
+of the function's timeout, as with AWS's own queueing.
 
 A cap means a function must never wait synchronously on itself, directly or through another function
 (it would wait for its own slot). The bank's invoke graph is acyclic: public functions invoke the
