@@ -663,36 +663,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         committed = [0]
         memory: dict[str, Any] = {}
         for n in levels:
-            if n == max(levels):
-                with MemorySampler(root_pid) as sampler:
-                    results["transfers"].append(
-                        run_load(
-                            "transfers",
-                            n,
-                            args.duration,
-                            transfer_caller(customers, committed),
-                            apis,
-                            cloud_pid=root_pid,
-                        )
-                    )
-                memory = {
-                    "peak_total_gib": round(sampler.peak_total / 1024**3, 3),
-                    "localstack_mib": sampler.peak_localstack // 2**20,
-                    "functions_mib": sampler.peak_functions // 2**20,
-                    "processes": sampler.peak_processes,
-                    "peak_pss_gib": round(sampler.peak_pss / 1024**3, 3),
-                }
-            else:
-                results["transfers"].append(
-                    run_load(
-                        "transfers",
-                        n,
-                        args.duration,
-                        transfer_caller(customers, committed),
-                        apis,
-                        cloud_pid=root_pid,
-                    )
-                )
+            load = functools.partial(
+                run_load, "transfers", n, args.duration, transfer_caller(customers, committed), apis
+            )
+            if n != max(levels):
+                results["transfers"].append(load(cloud_pid=root_pid))
+                continue
+            with MemorySampler(root_pid) as sampler:
+                results["transfers"].append(load(cloud_pid=root_pid))
+            memory = {
+                "peak_total_gib": round(sampler.peak_total / 1024**3, 3),
+                "localstack_mib": sampler.peak_localstack // 2**20,
+                "functions_mib": sampler.peak_functions // 2**20,
+                "processes": sampler.peak_processes,
+                "peak_pss_gib": round(sampler.peak_pss / 1024**3, 3),
+            }
         results["memory"] = memory
         localstack, functions, _ = tree_rss(root_pid)
         results["memory"]["after_load_mib"] = (localstack + functions) // 2**20

@@ -110,31 +110,37 @@ def lam(cloud: Cloud) -> Any:
     return cloud.client("lambda")
 
 
+def create_function(
+    lam: Any,
+    files: dict[str, str] | None = None,
+    *,
+    handler: str = "app.handler",
+    timeout: int = 10,
+    code: dict[str, Any] | None = None,
+) -> str:
+    """Creates a python3.13 function (zip files or an explicit Code) and waits until it is Active."""
+    name = f"exec-{uuid.uuid4().hex[:10]}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler=handler,
+        Code=code or {"ZipFile": zipped(files or {})},
+        Timeout=timeout,
+    )
+    config = wait_until_updated(lam, name)
+    assert config["State"] == "Active", config.get("StateReason")
+    return name
+
+
 @pytest.fixture
 def deploy(lam: Any) -> Iterator[Deploy]:
-    """Creates functions (zip files or an explicit Code) and deletes them, with their processes, after."""
+    """Creates functions and deletes them, with their processes, after."""
     created: list[str] = []
 
-    def make(
-        files: dict[str, str] | None = None,
-        *,
-        handler: str = "app.handler",
-        timeout: int = 10,
-        code: dict[str, Any] | None = None,
-    ) -> str:
-        name = f"exec-{uuid.uuid4().hex[:10]}"
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=ROLE,
-            Handler=handler,
-            Code=code or {"ZipFile": zipped(files or {})},
-            Timeout=timeout,
-        )
-        created.append(name)
-        config = wait_until_updated(lam, name)
-        assert config["State"] == "Active", config.get("StateReason")
-        return name
+    def make(files: dict[str, str] | None = None, **options: Any) -> str:
+        created.append(create_function(lam, files, **options))
+        return created[-1]
 
     yield make
     for name in created:
@@ -143,16 +149,7 @@ def deploy(lam: Any) -> Iterator[Deploy]:
 
 @pytest.fixture(scope="module")
 def context_function(lam: Any) -> Iterator[str]:
-    name = f"exec-ctx-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role=ROLE,
-        Handler="app.handler",
-        Code={"ZipFile": zipped({"app.py": CONTEXT_APP})},
-        Timeout=10,
-    )
-    wait_until_updated(lam, name)
+    name = create_function(lam, {"app.py": CONTEXT_APP})
     yield name
     lam.delete_function(FunctionName=name)
 
@@ -459,16 +456,7 @@ def test_environments_per_function_are_capped_and_extra_invokes_wait(
     cloud = fresh_cloud_factory()
     cloud.start(extra_env={"LAMBDA_PROCESS_MAX_ENVIRONMENTS": "2"})
     lam = cloud.client("lambda")
-    name = f"exec-cap-{uuid.uuid4().hex[:8]}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role=ROLE,
-        Handler="app.handler",
-        Code={"ZipFile": zipped({"app.py": RUNS_APP})},
-        Timeout=10,
-    )
-    wait_until_updated(lam, name)
+    name = create_function(lam, {"app.py": RUNS_APP})
 
     # When 6 clients invoke it at once
     def call(_: int) -> tuple[dict[str, Any], Any]:
