@@ -663,14 +663,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         committed = [0]
         memory: dict[str, Any] = {}
         for n in levels:
+            caller = transfer_caller(customers, committed)
             load = functools.partial(
-                run_load, "transfers", n, args.duration, transfer_caller(customers, committed), apis
+                run_load, "transfers", n, args.duration, caller, apis, cloud_pid=root_pid
             )
             if n != max(levels):
-                results["transfers"].append(load(cloud_pid=root_pid))
+                results["transfers"].append(load())
                 continue
             with MemorySampler(root_pid) as sampler:
-                results["transfers"].append(load(cloud_pid=root_pid))
+                results["transfers"].append(load())
             memory = {
                 "peak_total_gib": round(sampler.peak_total / 1024**3, 3),
                 "localstack_mib": sampler.peak_localstack // 2**20,
