@@ -6,17 +6,23 @@ site's own files and the vendored library files are copied into dist/. With an A
 Content-Security-Policy's connect-src is narrowed to exactly that origin; without one it keeps the
 local cloud's loopback origins from the source `index.html`.
 
-    python -m tools.build_site [--api-origin ORIGIN] [--skip-npm]
+    python -m tools.build_site [--api-origin ORIGIN] [--skip-npm] [--force]
+
+Without --force nothing is redone that is up to date: `npm ci` only when package-lock.json changed since
+the last one, the copy only when a source file changed (a hash of every input, kept beside node_modules),
+so `make up` on an unchanged site costs a few milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +36,9 @@ SITE_FOLDERS = ("css", "js")
 VENDOR_FILES = {"chart.js/dist/chart.umd.js": "vendor/chart.umd.js"}
 LOCAL_CONNECT_SRC = "connect-src 'self' http://127.0.0.1:* http://localhost:*"
 SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
+# Stamps live in node_modules (git-ignored, and removed with it), never in dist/ (which is uploaded).
+NPM_STAMP = ".arhan-npm-ci"
+BUILD_STAMP = ".arhan-site-build"
 
 
 def origin_of(url: str) -> str:
@@ -50,6 +59,51 @@ def npm_ci(site_dir: Path = SITE_DIR) -> None:
         cwd=site_dir,
         check=True,
     )
+
+
+def _digest(paths: list[Path], extra: str = "") -> str:
+    digest = hashlib.sha256(extra.encode())
+    for path in paths:
+        digest.update(f"\0{path.as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def site_inputs(site_dir: Path = SITE_DIR) -> list[Path]:
+    """Every file a build reads: the site's own files and the vendored library files."""
+    files = [site_dir / name for name in SITE_FILES]
+    for folder in SITE_FOLDERS:
+        files += sorted(path for path in (site_dir / folder).rglob("*") if path.is_file())
+    files += [site_dir / "node_modules" / source for source in VENDOR_FILES]
+    return [path for path in files if path.is_file()]
+
+
+def npm_ci_if_changed(site_dir: Path = SITE_DIR) -> bool:
+    """`npm ci` unless node_modules was installed from this very package-lock.json; True when it ran."""
+    wanted = _digest([site_dir / "package-lock.json"])
+    stamp = site_dir / "node_modules" / NPM_STAMP
+    if stamp.is_file() and stamp.read_text().strip() == wanted:
+        return False
+    npm_ci(site_dir)
+    stamp.write_text(wanted + "\n")
+    return True
+
+
+def build_if_changed(
+    api_origin: str | None = None, *, run_npm: bool = True, site_dir: Path = SITE_DIR
+) -> bool:
+    """Build into frontend_site/dist unless it was built from exactly these inputs; True when it built."""
+    if run_npm:
+        npm_ci_if_changed(site_dir)
+    wanted = _digest(site_inputs(site_dir), extra=f"api_origin={api_origin or ''}")
+    stamp = site_dir / "node_modules" / BUILD_STAMP
+    dist = site_dir / "dist"
+    if dist.is_dir() and stamp.is_file() and stamp.read_text().strip() == wanted:
+        return False
+    build(api_origin, run_npm=False, site_dir=site_dir)
+    stamp.parent.mkdir(exist_ok=True)
+    stamp.write_text(wanted + "\n")
+    return True
 
 
 def build(
@@ -91,10 +145,16 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="tools.build_site", description=__doc__.splitlines()[0])
     parser.add_argument("--api-origin", default=os.environ.get("ARHAN_API_ORIGIN") or None)
     parser.add_argument("--skip-npm", action="store_true", help="reuse frontend_site/node_modules as it is")
+    parser.add_argument("--force", action="store_true", help="npm ci and build even when up to date")
     args = parser.parse_args(argv)
-    dist = build(args.api_origin, run_npm=not args.skip_npm)
+    started = time.monotonic()
+    if args.force:
+        dist = build(args.api_origin, run_npm=not args.skip_npm)
+    elif not build_if_changed(args.api_origin, run_npm=not args.skip_npm):
+        return 0  # up to date: stay quiet, `make up` prints what matters
+    dist = SITE_DIR / "dist"
     count = sum(1 for path in dist.rglob("*") if path.is_file())
-    print(f"  site built: {count} file(s) in {dist.relative_to(ROOT)}")
+    print(f"- site built: {count} file(s) in {dist.relative_to(ROOT)} in {time.monotonic() - started:.1f}s")
     return 0
 
 

@@ -51,6 +51,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    """Something listens on 127.0.0.1:port (LocalStack binds there, see GATEWAY_LISTEN)."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class CloudError(RuntimeError):
+    """A cloud that cannot be used, with one line that says what to do."""
+
+
 # Settings a developer may give on the command line (e.g. `LAMBDA_PROCESS_MAX_ENVIRONMENTS=4 make up`,
 # decision 0007); the rest of the host's environment is not LocalStack's business.
 HOST_SETTINGS = ("LAMBDA_PROCESS_MAX_ENVIRONMENTS",)
@@ -111,9 +122,14 @@ class Cloud:
     def start(self, extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> None:
         """Start LocalStack in its own session and block until its health endpoint answers."""
         if not LOCALSTACK_PYTHON.exists():
-            raise RuntimeError(f"{LOCALSTACK_PYTHON} is missing: run `make venvs` first")
+            raise CloudError(f"{LOCALSTACK_PYTHON} is missing: run `make venvs` first")
         if missing := missing_plugins():
-            raise RuntimeError(f"LocalStack plugins not installed ({', '.join(missing)}): run `make venvs`")
+            raise CloudError(f"LocalStack plugins not installed ({', '.join(missing)}): run `make venvs`")
+        if port_in_use(self.port):
+            raise CloudError(
+                f"port {self.port} is in use by another program: stop it (`make down PORT={self.port}`"
+                f" if it is a bank), or choose another port, e.g. `make up PORT={self.port + 34}`"
+            )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # A folder with no Python packages in it, so nothing shadows LocalStack's imports.
         workdir = self.state_dir / "cwd"
@@ -165,12 +181,18 @@ class Cloud:
         self.process = None
 
     def pid(self) -> int | None:
+        """The running LocalStack's pid; a pid file whose process is gone, or is no longer LocalStack
+        (the number was reused), is stale and removed, so `stop` never signals a stranger."""
         if self.process is not None:
             return self.process.pid
         pid_file = self.state_dir / "localstack.pid"
-        if pid_file.exists():
+        try:
             pid = int(pid_file.read_text())
-            return pid if _alive(pid) else None
+        except (OSError, ValueError):
+            return None
+        if _alive(pid) and is_localstack(pid):
+            return pid
+        pid_file.unlink(missing_ok=True)
         return None
 
     def log_tail(self, lines: int = 40) -> str:
@@ -190,6 +212,13 @@ class Cloud:
         )
 
 
+def is_localstack(pid: int) -> bool:
+    try:
+        return b"localstack.runtime.main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -203,6 +232,36 @@ def _alive(pid: int) -> bool:
         return False
 
 
+# The developer's cloud saves its state continuously, so that a kill -9 loses at most the last second
+# (decision 0021); test and bench clouds are thrown away and skip that work unless they ask for it.
+DEVELOPER_SETTINGS = {"LOCALCLOUD_SAVE_INTERVAL": "1.0"}
+
+
+def ensure_running(cloud: Cloud) -> bool:
+    """Start the developer's cloud unless it runs; one line either way. False (and a line on stderr
+    that says what to do) when it cannot start."""
+    pid = cloud.pid()
+    if pid is not None and cloud.healthy():
+        print(f"- LocalStack already running at {cloud.url} (pid {pid})", flush=True)
+        return True
+    if pid is not None:
+        print(f"- LocalStack (pid {pid}) is not answering: stopping it first", flush=True)
+        cloud.stop()
+    started = time.monotonic()
+    try:
+        cloud.start(extra_env=DEVELOPER_SETTINGS)
+    except CloudError as exc:
+        print(str(exc), file=sys.stderr)
+        return False
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0].split(";")[0]
+        print(f"{first}: see {cloud.log_path} (or `make doctor`)", file=sys.stderr)
+        return False
+    print(f"- LocalStack ready at {cloud.url} in {time.monotonic() - started:.1f}s (pid {cloud.pid()})")
+    cloud.process = None  # leave it running in its own session
+    return True
+
+
 def main(argv: list[str]) -> int:
     """`python -m tools.cloud start|stop|status [--port N] [--state DIR]` for the Makefile."""
     import argparse
@@ -214,16 +273,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     cloud = Cloud(port=args.port, state_dir=args.state)
     if args.command == "start":
-        if cloud.pid() is not None and cloud.healthy():
-            print(f"LocalStack already running at {cloud.url} (pid {cloud.pid()})")
+        return 0 if ensure_running(cloud) else 1
+    elif args.command == "stop":
+        if cloud.pid() is None:
+            print(f"LocalStack is not running (state in {cloud.state_dir} kept)")
             return 0
         started = time.monotonic()
-        cloud.start()
-        print(f"LocalStack ready at {cloud.url} in {time.monotonic() - started:.1f}s (pid {cloud.pid()})")
-        cloud.process = None  # leave it running in its own session
-    elif args.command == "stop":
         cloud.stop()
-        print("LocalStack stopped (state kept)")
+        print(f"LocalStack stopped in {time.monotonic() - started:.1f}s (state kept)")
     else:
         pid = cloud.pid()
         state = "healthy" if pid and cloud.healthy() else ("starting" if pid else "stopped")

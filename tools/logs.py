@@ -7,29 +7,24 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from tools.stack import developer_cloud, function_name
+from tools.stack import ToolError, function_name, running_cloud
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="make logs")
-    parser.add_argument("--function", help="logical id or function name")
-    parser.add_argument("--correlation", help="show only lines with this correlation id")
-    parser.add_argument("--minutes", type=int, default=30)
-    args = parser.parse_args(argv)
-    cloud = developer_cloud()
+def show(port: int | None, function: str | None, correlation: str | None, minutes: int) -> int:
+    cloud = running_cloud(port)
     logs = cloud.client("logs")
-    prefix = "/aws/lambda/" + (function_name(cloud, args.function) if args.function else "")
-    since = int((datetime.now(UTC).timestamp() - args.minutes * 60) * 1000)
+    prefix = "/aws/lambda/" + (function_name(cloud, function) if function else "")
+    since = int((datetime.now(UTC).timestamp() - minutes * 60) * 1000)
     lines: list[tuple[int, str, str]] = []
     for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
         for group in page["logGroups"]:
             kwargs = {"logGroupName": group["logGroupName"], "startTime": since}
-            if args.correlation:
-                kwargs["filterPattern"] = f'"{args.correlation}"'
+            if correlation:
+                kwargs["filterPattern"] = f'"{correlation}"'
             for events in logs.get_paginator("filter_log_events").paginate(**kwargs):
                 for event in events["events"]:
                     # The local cloud's filterPattern is loose; keep only lines that really name the id.
-                    if args.correlation and args.correlation not in event["message"]:
+                    if correlation and correlation not in event["message"]:
                         continue
                     name = group["logGroupName"].removeprefix("/aws/lambda/")
                     lines.append((event["timestamp"], name, event["message"].rstrip()))
@@ -37,8 +32,24 @@ def main(argv: list[str]) -> int:
         moment = datetime.fromtimestamp(timestamp / 1000, UTC).strftime("%H:%M:%S.%f")[:-3]
         print(f"{moment} {name[:40]:40} {message}")
     if not lines:
-        print("no log lines (is the bank up? `make status`)")
+        what = f" of {function}" if function else ""
+        which = f" with {correlation}" if correlation else ""
+        print(f"no log lines{what}{which} in the last {minutes} minutes (make a request, or --minutes more)")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="make logs")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--function", help="logical id or function name")
+    parser.add_argument("--correlation", help="show only lines with this correlation id")
+    parser.add_argument("--minutes", type=int, default=30)
+    args = parser.parse_args(argv)
+    try:
+        return show(args.port, args.function, args.correlation, args.minutes)
+    except ToolError as exc:
+        print(exc, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

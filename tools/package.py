@@ -14,6 +14,7 @@ from pathlib import Path
 from cfnlint.decode import cfn_yaml
 
 from tools.cloud import ROOT
+from tools.venvs import uv_binary
 
 BUILD = ROOT / "build"
 LOCK = ROOT / "requirements" / "functions.lock"
@@ -23,23 +24,21 @@ def build_zip() -> Path:
     staging = BUILD / "lambda"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    # uv, like the venvs (decision 0020): manylinux wheels for CPython 3.13 on x86_64, whatever this host is.
     subprocess.run(
         [
-            sys.executable,
-            "-m",
+            uv_binary(),
             "pip",
             "install",
             "--quiet",
-            "--disable-pip-version-check",
             "--target",
             str(staging),
-            "--platform",
-            "manylinux2014_x86_64",
-            "--implementation",
-            "cp",
+            "--python-platform",
+            "x86_64-manylinux2014",
             "--python-version",
             "3.13",
-            "--only-binary=:all:",
+            "--only-binary",
+            ":all:",
             "-r",
             str(LOCK),
         ],

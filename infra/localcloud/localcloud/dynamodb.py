@@ -30,6 +30,7 @@ import os
 import threading
 import time
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -54,6 +55,10 @@ if TYPE_CHECKING:
 
 # Reentrant, because a handler may call back into DynamoDB on the same thread (in-memory clients).
 DYNAMODB_LOCK = threading.RLock()
+
+# Set by localcloud.journal when continuous saving is on: called after every successful operation, still
+# under the lock, so the journal has the writes in the order they happened (decision 0021).
+after_operation: Callable[[RequestContext, ServiceRequest], None] | None = None
 
 
 class MotoDynamoDBProvider(DynamodbApi):
@@ -124,7 +129,10 @@ def _locked_moto_dispatcher(provider: object) -> DispatchTable:
 def _with_lock(dispatch: ServiceRequestHandler) -> ServiceRequestHandler:
     def locked(context: RequestContext, request: ServiceRequest) -> ServiceResponse | Response | None:
         with DYNAMODB_LOCK:
-            return dispatch(context, request)
+            response = dispatch(context, request)
+            if after_operation is not None:
+                after_operation(context, request)
+            return response
 
     return locked
 
