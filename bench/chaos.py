@@ -38,6 +38,7 @@ from bench.common import (
     Customer,
     Faults,
     new_customer,
+    new_staff,
     process_tree,
     say,
     start_bank,
@@ -66,6 +67,7 @@ class World:
     customers: list[Customer]
     cards: list[Card]
     admin_token: str
+    staff_token: str  # the second pair of eyes for reversals
     lock: threading.Lock = field(default_factory=threading.Lock)
     transfers: list[str] = field(default_factory=list)  # completed transfer ids (reversal candidates)
     loans: dict[str, str] = field(default_factory=dict)  # username -> active loan id
@@ -75,6 +77,11 @@ class World:
     paused: threading.Event = field(default_factory=threading.Event)  # set while LocalStack restarts
     # The plugin's hits, saved before a restart wipes its memory.
     injected_before_restart: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Answers that mean "the same thing is still being worked on" (a key in flight; a PIN's or card's tries
+# all held by checks still running): try again, as a client of the bank should.
+BUSY = frozenset({"idempotency_in_progress", "pin_busy", "card_busy"})
 
 
 def send(world: World, api: Api, method: str, path: str, *, key: str | None = None, **kwargs: Any) -> Any:
@@ -91,9 +98,7 @@ def send(world: World, api: Api, method: str, path: str, *, key: str | None = No
             world.outcomes["retry:connection"] += 1
             time.sleep(min(2.0, 0.2 * (attempt + 1)))
             continue
-        if response.status_code in RETRYABLE or (
-            response.status_code == 409 and _code(response) == "idempotency_in_progress"
-        ):
+        if response.status_code in RETRYABLE or (response.status_code == 409 and _code(response) in BUSY):
             world.outcomes[f"retry:{response.status_code}"] += 1
             time.sleep(min(2.0, 0.2 * (attempt + 1)))
             continue
@@ -157,22 +162,27 @@ def probe_transfer(world: World, rng: random.Random, description: str) -> None:
 
 
 def op_card(world: World, rng: random.Random, me: Customer, api: Api) -> None:
-    """Authorize a stranger's card at my account (I am the merchant), then capture part, all, or void."""
+    """I (a merchant) ask for a payment, a stranger confirms it with their card on the bank's side, then
+    I capture part, all, or void."""
     card = rng.choice([c for c in world.cards if c.owner is not me])
     amount = rng.randint(5_000, 20_000)
     key = f"ca-{rng.getrandbits(64):016x}"
-    body = {
+    body = {"merchant_account": me.accounts[0], "amount": amount, "description": "chaos shop"}
+    requested = send(world, api, "POST", "/payment-requests", key=key, token=me.token, json=body)
+    request_id = remember(world, key, requested, "payment_request_id")
+    if not request_id:
+        return
+    details = {
+        "payment_request_id": request_id,
         "pan": card.details["pan"],
         "expiry_month": card.details["expiry_month"],
         "expiry_year": card.details["expiry_year"],
         "cvv": card.details["cvv"],
         "pin": CARD_PIN,
-        "amount": amount,
-        "merchant_account": me.accounts[0],
-        "description": "chaos shop",
     }
-    response = send(world, api, "POST", "/card-authorizations", key=key, token=me.token, json=body)
-    hold = remember(world, key, response, "authorization_id")
+    # The request is the confirmation's idempotency key: a retry answers the same hold.
+    response = send(world, api, "POST", "/card-authorizations", token=card.owner.token, json=details)
+    hold = remember(world, request_id, response, "authorization_id")
     if not hold:
         return
     world.outcomes["hold"] += 1
@@ -191,11 +201,15 @@ def op_reversal(world: World, rng: random.Random, me: Customer, api: Api) -> Non
         if not world.transfers:
             return
         payment = world.transfers.pop(rng.randrange(len(world.transfers)))
-    response = send(
+    proposed = send(
         world, api, "POST", f"/staff/transfers/{payment}/reversal", token=world.admin_token,
         json={"reason": "chaos reversal"},
     )  # fmt: skip
-    ok = response is not None and response.status_code == 201
+    response = proposed
+    if proposed is not None and proposed.status_code == 202:  # four eyes: another staff member approves
+        path = f"/staff/proposals/{proposed.json()['proposal_id']}/approve"
+        response = send(world, api, "POST", path, token=world.staff_token)
+    ok = response is not None and response.status_code in (200, 201)
     world.outcomes[
         "reversal" if ok else f"reversal:{_code(response) if response is not None else 'none'}"
     ] += 1
@@ -476,7 +490,9 @@ def prepare(bank: BankCloud, customers: int) -> World:
         cards.append(Card(customer, customer.accounts[1], issued.json()))
         print(f"\r  customers {index + 1}/{customers}", end="", flush=True)
     print(flush=True)
-    return World(bank=bank, customers=made, cards=cards, admin_token=bank.admin_token)
+    return World(
+        bank=bank, customers=made, cards=cards, admin_token=bank.admin_token, staff_token=new_staff(bank)
+    )
 
 
 def run_chaos(

@@ -25,7 +25,7 @@ _FUNCTIONS = str(Path(__file__).resolve().parent.parent / "functions")
 if _FUNCTIONS not in sys.path:
     sys.path.append(_FUNCTIONS)
 
-from tools.api import Api  # noqa: E402
+from tools.api import Api, random_client_address  # noqa: E402
 from tools.cloud import Cloud, free_port  # noqa: E402 - after the path set-up above
 from tools.deploy import SECRET_PREFIX, STACK_NAME, StackInfo, deploy  # noqa: E402
 from tools.secrets_bootstrap import read_secret  # noqa: E402
@@ -131,26 +131,62 @@ def start_bank(
         raise
     deploy_s = time.monotonic() - started
     bank = BankCloud(cloud=cloud, info=info)
-    bank.admin_token = login(bank.api(), *admin_credentials(bank))
+    bank.admin_token = admin_login(bank)
     return bank, {"localstack_start_s": start_s, "deploy_s": deploy_s}
 
 
-def admin_credentials(bank: BankCloud) -> tuple[str, str]:
+def admin_login(bank: BankCloud) -> str:
+    """The first admin's token, after the password change its first sign-in demands."""
     secret = read_secret(bank.client("secretsmanager"), f"{SECRET_PREFIX}/identity/first-admin")
-    return str(secret["username"]), str(secret["password"])
+    username, password = str(secret["username"]), str(secret["password"])
+    api = client(bank.api())
+    first = api.post("/auth/login", json={"username": username, "password": password})
+    if first.status_code != 200:
+        raise RuntimeError(f"admin login failed: {first.status_code} {first.text}")
+    if first.json().get("password_change_required"):
+        new = f"Bench-{secrets.token_urlsafe(12)}-9"
+        body = {"current_password": password, "new_password": new}
+        changed = api.post("/me/password", token=first.json()["access_token"], json=body)
+        if changed.status_code != 204:
+            raise RuntimeError(f"admin password change failed: {changed.status_code} {changed.text}")
+        password = new
+    return login(api, username, password)
+
+
+def new_staff(bank: BankCloud) -> str:
+    """A staff member besides the admin (four-eyes approvals): their token."""
+    username = f"benchstaff{secrets.token_hex(4)}"
+    body = {
+        "username": username,
+        "password": PASSWORD,
+        "email": f"{username}@arhan.example",
+        "first_name": "Bench",
+        "last_name": "Staff",
+        "role": "staff",
+    }
+    made = bank.api().post("/staff/users", token=bank.admin_token, json=body)
+    if made.status_code != 201:
+        raise RuntimeError(f"staff creation failed: {made.status_code} {made.text}")
+    return login(bank.api(), username, PASSWORD)
+
+
+def client(api: Api) -> Api:
+    """The API from a loopback address of its own: the bank limits sign-ins and registrations per client
+    address, and the bench signs up far more customers than one person would."""
+    return Api(api.base_url, client_address=random_client_address())
 
 
 def login(api: Api, username: str, password: str) -> str:
-    response = api.post("/auth/login", json={"username": username, "password": password})
+    response = client(api).post("/auth/login", json={"username": username, "password": password})
     if response.status_code != 200:
         raise RuntimeError(f"login failed: {response.status_code} {response.text}")
     return str(response.json()["access_token"])
 
 
 def new_customer(api: Api, accounts: int = 1, prefix: str = "bench") -> Customer:
-    """Register, sign in and open `accounts` current accounts (each gets the welcome bonus)."""
+    """Register, sign in and open `accounts` current accounts (the first gets the welcome bonus)."""
     username = f"{prefix}{secrets.token_hex(5)}"
-    response = api.post(
+    response = client(api).post(
         "/auth/register",
         json={
             "username": username,
@@ -173,6 +209,15 @@ def new_customer(api: Api, accounts: int = 1, prefix: str = "bench") -> Customer
         if opened.status_code != 201:
             raise RuntimeError(f"open account failed: {opened.status_code} {opened.text}")
         customer.accounts.append(str(opened.json()["account_number"]))
+    # The welcome bonus comes with the first account only: share it with the others.
+    share = 100_000 // len(customer.accounts)
+    for number in customer.accounts[1:]:
+        body = {"from_account": customer.accounts[0], "to_account": number, "amount": share, "pin": PIN}
+        funded = api.post(
+            "/transfers", token=customer.token, json=body, headers={"Idempotency-Key": f"fund-{number}"}
+        )
+        if funded.status_code != 201:
+            raise RuntimeError(f"funding failed: {funded.status_code} {funded.text}")
     return customer
 
 

@@ -185,12 +185,19 @@ def upload_site(cloud: Cloud, bucket: str, api_url: str) -> int:
     return count + 1
 
 
+def site_origin(cloud: Cloud) -> str:
+    """The S3 website origin of the stack's site bucket (its name is fixed by the template)."""
+    account = cloud.client("sts").get_caller_identity()["Account"]
+    return f"http://{STACK_NAME}-site-{account}.s3-website.localhost:{cloud.port}"
+
+
 def deploy(cloud: Cloud, parameters: dict[str, str] | None = None, quiet: bool = False) -> StackInfo:
     with step("secrets"):
         created = ensure_secrets(cloud.client("secretsmanager"), SECRET_PREFIX)
         print(f"  created {len(created)} secret(s)" if created else "  all present")
     with step("deploy stack"):
-        outputs = deploy_stack(cloud, parameters)
+        # Browsers may call the API only from the site (CORS), unless the caller says otherwise.
+        outputs = deploy_stack(cloud, {"AllowedOrigin": site_origin(cloud), **(parameters or {})})
     with step("bootstrap"):
         run_bootstraps(cloud, outputs)
     stage = outputs["StageName"]

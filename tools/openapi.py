@@ -270,7 +270,13 @@ def _operation(
                 "schema": {"type": "string", "enum": ["true"]},
             }
         }
-    operation["responses"] = {str(doc.status): success, **_error_responses(doc, public, components.examples)}
+    responses: dict[str, Any] = {str(doc.status): success}
+    if doc.accepted is not None:
+        responses["202"] = {
+            "description": "Proposed: a second staff member must approve it (four eyes)",
+            "content": {"application/json": {"schema": components.ref(doc.accepted, "serialization")}},
+        }
+    operation["responses"] = {**responses, **_error_responses(doc, public, components.examples)}
     return operation
 
 

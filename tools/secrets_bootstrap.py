@@ -58,7 +58,17 @@ SECRETS: dict[str, Callable[[], dict[str, Any]]] = {
         "pan_index_key": _random_key(),
     },
     "accounts/pin-key": lambda: {"key": _random_key()},
+    "payments/pin-key": lambda: {"key": _random_key()},
 }
+
+
+def public_keys(signing: dict[str, Any]) -> dict[str, Any]:
+    """The signing keys without their private halves: the authorizer's secret (least privilege). A key
+    rotation writes both secrets."""
+    return {
+        "active_kid": signing["active_kid"],
+        "keys": [{k: v for k, v in key.items() if k != "private_pem"} for key in signing["keys"]],
+    }
 
 
 def ensure_secrets(client: Any, prefix: str) -> list[str]:
@@ -76,7 +86,12 @@ def ensure_secrets(client: Any, prefix: str) -> list[str]:
         created.append(name)
         if suffix == "identity/first-admin":
             print(f"  first admin created: username={value['username']} password={value['password']}")
-            print(f"  (shown once; later: aws secretsmanager get-secret-value --secret-id {name})")
+            print("  (shown once; you must choose a new password when you first sign in)")
+    public = f"{prefix}/identity/signing-keys-public"
+    if public not in existing:
+        signing = read_secret(client, f"{prefix}/identity/signing-keys")
+        client.create_secret(Name=public, SecretString=json.dumps(public_keys(signing)))
+        created.append(public)
     return created
 
 

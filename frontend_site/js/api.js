@@ -42,6 +42,7 @@ function apiBase() {
 let session = loadSession();
 let refreshing = null;
 const listeners = new Set();
+const passwordChangeListeners = new Set();
 
 function loadSession() {
   try {
@@ -62,6 +63,11 @@ export function onSessionEnd(listener) {
   listeners.add(listener);
 }
 
+/** Called when the API refuses a call because this user must first choose a new password. */
+export function onPasswordChangeRequired(listener) {
+  passwordChangeListeners.add(listener);
+}
+
 export function hasSession() {
   return Boolean(session && session.refresh);
 }
@@ -78,6 +84,11 @@ export function endSession(reason) {
   const had = hasSession();
   saveSession(null);
   if (had) for (const listener of listeners) listener(reason);
+}
+
+/** Forget this tab's tokens without telling the listeners (the page says what happens next). */
+export function forgetSession() {
+  saveSession(null);
 }
 
 async function refreshTokens() {
@@ -162,6 +173,10 @@ export async function api(method, path, options = {}) {
   try {
     return await send(method, path, options);
   } catch (error) {
+    if (error instanceof ApiError && error.status === 403 && error.code === "password_change_required") {
+      for (const listener of passwordChangeListeners) listener();
+      throw error;
+    }
     if (!(error instanceof ApiError) || error.status !== 401 || options.auth === false || !hasSession()) throw error;
     try {
       await refreshTokens();
@@ -180,9 +195,11 @@ export const get = (path, options) => api("GET", path, options);
 export const post = (path, body, options = {}) => api("POST", path, { ...options, body: body ?? {} });
 export const patch = (path, body, options = {}) => api("PATCH", path, { ...options, body });
 
+/** Sign in; the answer says whether the user must choose a new password before anything else. */
 export async function login(username, password) {
   const pair = await send("POST", "/auth/login", { body: { username, password }, auth: false });
   storeTokens(pair);
+  return { passwordChangeRequired: pair.password_change_required === true };
 }
 
 export async function register(fields) {

@@ -1,13 +1,13 @@
 // The single-page shell: a hash router, the navigation for customers and staff, session handling.
 
-import { hasSession, logout, onSessionEnd } from "./api.js";
+import { hasSession, logout, onPasswordChangeRequired, onSessionEnd } from "./api.js";
 import { navigate } from "./nav.js";
 import { h, replace } from "./dom.js";
-import { state, loadMe, isStaff, isAdmin } from "./state.js";
+import { state, loadMe, isStaff, isAdmin, mustChangePassword } from "./state.js";
 import { describe, errorBox, flash, loading, takeFlash } from "./ui.js";
 import { routes as customerRoutes } from "./pages/customer.js";
 import { routes as staffRoutes } from "./pages/staff/index.js";
-import { loginPage, registerPage } from "./pages/auth.js";
+import { loginPage, passwordChangePage, registerPage } from "./pages/auth.js";
 import { docsPage } from "./pages/docs.js";
 
 const PUBLIC = [
@@ -17,6 +17,10 @@ const PUBLIC = [
 
 // Pages for everyone, signed in or not (no redirect either way).
 const OPEN = [{ path: "/docs", render: docsPage, title: "API docs" }];
+
+// The only page for a user who must replace a generated password (the API answers nothing else).
+const PASSWORD_CHANGE = "/change-password";
+const FORCED = [{ path: PASSWORD_CHANGE, render: passwordChangePage, title: "Choose a new password" }];
 
 const CUSTOMER_NAV = [
   ["/dashboard", "Dashboard"],
@@ -36,6 +40,7 @@ const STAFF_NAV = [
   ["/staff/tickets", "Tickets"],
   ["/staff/search", "Search"],
   ["/staff/transactions", "Transactions"],
+  ["/staff/approvals", "Approvals"],
   ["/staff/ledger", "Ledger"],
   ["/staff/dlq", "DLQ"],
 ];
@@ -54,6 +59,7 @@ function compile(list, role) {
 const table = [
   ...compile(PUBLIC, "public"),
   ...compile(OPEN, "open"),
+  ...compile(FORCED, "forced"),
   ...compile(customerRoutes, "customer"),
   ...compile(staffRoutes, "staff"),
 ];
@@ -66,6 +72,7 @@ function currentPath() {
 
 function home() {
   if (!hasSession() || !state.me) return "/login";
+  if (mustChangePassword()) return PASSWORD_CHANGE;
   return isStaff() ? "/staff" : "/dashboard";
 }
 
@@ -88,6 +95,12 @@ function renderNav(path) {
     toggle.hidden = true;
     replace(nav, h("a", { href: "#/login", "aria-current": path === "/login" ? "page" : null }, "Sign in"), h("a", { href: "#/register", "aria-current": path === "/register" ? "page" : null }, "Open an account"));
     nav.classList.remove("collapsed");
+    return;
+  }
+  if (mustChangePassword()) {
+    const who = h("span", { class: "who" }, state.me.username);
+    replace(nav, who, h("button", { type: "button", onclick: signOut }, "Log out"));
+    toggle.hidden = false;
     return;
   }
   const items = isStaff() ? [...STAFF_NAV, ...(isAdmin() ? [["/admin/staff", "Staff"]] : []), ["/staff/profile", "Profile"]] : CUSTOMER_NAV;
@@ -140,8 +153,12 @@ async function render() {
   if (route.role === "public" && signedIn) return navigate(home());
   if (route.role !== "public" && route.role !== "open" && !signedIn) {
     flash("Please sign in to continue.", "info");
-    return navigate("/login");
+    // Back to this page after signing in (e.g. a payment link a merchant gave the buyer).
+    return navigate(route.role === "forced" ? "/login" : `/login?next=${encodeURIComponent(path)}`);
   }
+  // Until a generated password is replaced, the API answers nothing else: show only that page.
+  if (signedIn && mustChangePassword() && route.role !== "forced" && route.role !== "open") return navigate(PASSWORD_CHANGE);
+  if (route.role === "forced" && !mustChangePassword()) return navigate(home());
   if (route.role === "staff" && !isStaff()) return navigate(home());
   if (route.role === "customer" && isStaff()) return navigate(home());
   if (route.admin && !isAdmin()) return navigate(home());
@@ -178,6 +195,12 @@ function setupNavToggle() {
     toggle.setAttribute("aria-expanded", String(open));
   });
 }
+
+onPasswordChangeRequired(() => {
+  if (!state.me) return;
+  state.me.password_change_required = true;
+  navigate(PASSWORD_CHANGE);
+});
 
 onSessionEnd((reason) => {
   state.me = null;

@@ -62,6 +62,14 @@ export function utcDay(date) {
   return date.toISOString().slice(0, 10);
 }
 
+/** 840 → "about 14 minutes"; under a minute → "less than a minute". */
+export function aboutMinutes(seconds) {
+  const value = Number(seconds || 0);
+  if (value < 60) return "less than a minute";
+  const minutes = Math.round(value / 60);
+  return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 export function groupDigits(pan) {
   return String(pan || "").replace(/(.{4})(?=.)/g, "$1 ");
 }

@@ -13,6 +13,11 @@ export function isStaff() {
   return Boolean(state.me && (state.me.role === "staff" || state.me.role === "admin"));
 }
 
+/** The first admin's generated password must be replaced before anything else (GET /me says so). */
+export function mustChangePassword() {
+  return Boolean(state.me && state.me.password_change_required);
+}
+
 export function isAdmin() {
   return Boolean(state.me && state.me.role === "admin");
 }

@@ -46,6 +46,12 @@ export function errorBox(error, extraFields = []) {
   return h("div", { class: "alert error", role: "alert" }, h("strong", {}, describe(error)), code, items.length ? h("ul", {}, items) : null);
 }
 
+/** An alert with our own words for a known problem, and the API's code beside it (for support). */
+export function problemAlert(message, error, { kind = "error", testid } = {}) {
+  const code = error instanceof ApiError && error.code ? h("span", { class: "small muted" }, ` (${error.code})`) : null;
+  return h("div", { class: `alert ${kind}`, role: "alert", "data-testid": testid || null }, h("strong", {}, message), code);
+}
+
 function labelOf(field) {
   return String(field || "").replace(/^body\./, "").replace(/_/g, " ");
 }

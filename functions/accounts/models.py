@@ -73,22 +73,26 @@ class InterestRun(Request):
     month: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}$")]
 
 
-# Internal actions (called by payments and the ledger)
-class VerifyPin(Request):
-    account_number: AccountNumber
+class RevealCard(Request):
     pin: Pin
 
 
+class ReversalRequest(Request):
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=500)]
+
+
+class ProposalDecision(Request):
+    reason: Reason = "rejected"
+
+
+# Internal actions (called by payments)
 class VerifyCard(Request):
     pan: Annotated[StrictStr, Field(pattern=r"^\d{12,19}$")]
     expiry_month: Annotated[StrictInt, Field(ge=1, le=12)]
     expiry_year: Annotated[StrictInt, Field(ge=2000, le=2200)]
     cvv: Annotated[StrictStr, Field(pattern=r"^\d{3}$")]
     pin: Pin
-
-
-class GetAccount(Request):
-    account_number: StrictStr
+    owner_id: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
 # ------------------------------------------------------------------ responses (the API document's schemas)
@@ -134,13 +138,15 @@ class CardView(BaseModel):
     expiry_year: int
     state: str
     block_reason: str | None
+    blocked_by: str | None
     replaces: str | None
     replaced_by: str | None
     created_at: str
 
 
 class IssuedCardView(CardView):
-    """Only at issue and replacement: the whole PAN and the CVV, shown once and never stored readable."""
+    """Only to the card's owner (at issue, at the owner's own replacement, or revealed with the card's
+    PIN): the whole PAN and the CVV, never stored readable."""
 
     pan: str
     cvv: str
@@ -244,6 +250,30 @@ class Dashboard(BaseModel):
     active_loans: int
     open_tickets: int
     answered_tickets: int
+
+
+class ProposalView(BaseModel):
+    """A staff action that moves the bank's money, waiting for a second staff member (four eyes)."""
+
+    proposal_id: str
+    kind: Literal["reversal", "interest_run", "loan_approval", "account_closure"]
+    status: Literal["proposed", "approving", "approved", "rejected", "failed", "expired"]
+    target: str
+    details: dict[str, Any]
+    proposed_by: str
+    proposed_by_username: str
+    proposed_at: str
+    expires_at: str
+    decided_by: str | None
+    decided_by_username: str | None
+    decided_at: str | None
+    reason: str | None = Field(description="Why it was rejected, or the error code it failed with")
+    result: dict[str, Any] | None
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalView]
+    next_cursor: str | None
 
 
 class InterestRunSummary(BaseModel):

@@ -31,6 +31,7 @@ DOC_KWARGS = (
     "roles",
     "idempotent",
     "produces",
+    "accepted",
 )
 
 
@@ -54,3 +55,5 @@ class RouteDoc:
     idempotent: bool = False
     # Extra response media types besides JSON, e.g. {"text/csv": {"type": "string"}}.
     produces: Mapping[str, JsonSchema] = field(default_factory=dict)
+    # When the action needs a second staff member: the 202 answer's model (a four-eyes proposal).
+    accepted: type[BaseModel] | None = None

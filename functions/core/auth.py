@@ -24,6 +24,8 @@ class Principal:
     user_id: str
     role: Role
     username: str = ""
+    # The first admin signs in with a generated password and must replace it before anything else.
+    password_change_required: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -51,4 +53,9 @@ def principal_from_authorizer(context: dict[str, Any] | None) -> Principal:
         role = Role(str(context["role"]))
     except ValueError as exc:
         raise Unauthenticated("Unknown role in token") from exc
-    return Principal(user_id=str(context["sub"]), role=role, username=str(context.get("username", "")))
+    return Principal(
+        user_id=str(context["sub"]),
+        role=role,
+        username=str(context.get("username", "")),
+        password_change_required=str(context.get("pcr", "")).lower() == "true",
+    )

@@ -88,6 +88,12 @@ class Forbidden(DomainError):
     title = "You are not allowed to do this"
 
 
+class PasswordChangePending(DomainError):
+    code = "password_change_required"
+    kind = ErrorKind.FORBIDDEN
+    title = "Change your password before anything else"
+
+
 class NotFound(DomainError):
     code = "not_found"
     kind = ErrorKind.NOT_FOUND
@@ -116,6 +122,15 @@ class IdempotencyInProgress(DomainError):
     code = "idempotency_in_progress"
     kind = ErrorKind.CONFLICT
     title = "A request with this Idempotency-Key is still being processed"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    kind = ErrorKind.RATE_LIMITED
+    title = "Too many requests; slow down"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Try again in {retry_after} seconds", retry_after_seconds=retry_after)
 
 
 class ServiceUnavailable(DomainError):

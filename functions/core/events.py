@@ -35,6 +35,7 @@ class MovementKind(StrEnum):
     LOAN_DISBURSEMENT = "loan_disbursement"
     LOAN_REPAYMENT = "loan_repayment"
     INTEREST = "interest"
+    CLOSURE_PAYOUT = "closure_payout"  # a closing account's balance paid out to its owner (leaves as cash)
 
 
 class EventType(StrEnum):

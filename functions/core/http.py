@@ -21,17 +21,29 @@ from pydantic import BaseModel, ValidationError
 from core import problems
 from core.apidoc import DOC_KWARGS, RouteDoc
 from core.auth import Principal, Role, principal_from_authorizer
-from core.errors import BodyTooLarge, DomainError, MalformedJson, UnsupportedMediaType, ValidationFailed
+from core.config import EnvSettings, settings
+from core.errors import (
+    BodyTooLarge,
+    DomainError,
+    MalformedJson,
+    PasswordChangePending,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from core.observability import logger, metrics
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
 SECURITY_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Correlation-Id, Idempotency-Replayed",
+    "Access-Control-Expose-Headers": "X-Correlation-Id, Idempotency-Replayed, Retry-After",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+class HttpSettings(EnvSettings):
+    # The site's origin (the template's AllowedOrigin): the only one a browser may call the API from.
+    allowed_origin: str = "*"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -41,11 +53,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def problem_response(document: dict[str, Any]) -> Response:
-    return Response(
-        body=document,
-        status_code=int(document["status"]),
-        headers={"Content-Type": problems.PROBLEM_CONTENT_TYPE},
-    )
+    headers: dict[str, str | list[str]] = {"Content-Type": problems.PROBLEM_CONTENT_TYPE}
+    if "retry_after_seconds" in document:
+        # 423 and 429 tell when to come back (RFC 9110), which a problem document alone cannot.
+        headers["Retry-After"] = str(document["retry_after_seconds"])
+    return Response(body=document, status_code=int(document["status"]), headers=headers)
 
 
 def validation_problem(error: ValidationError) -> dict[str, Any]:
@@ -77,9 +89,11 @@ class BankApp(Chalice):
 
         `roles` is also the route's authorization rule, enforced here before the view runs: the caller
         must be signed in and hold one of the roles (admins pass every staff route; see
-        `Principal.require`). Views check ownership themselves, never the role again."""
+        `Principal.require`). Views check ownership themselves, never the role again. A caller who
+        must change their password first reaches only routes marked `open_before_password_change`."""
         doc = {name: kwargs.pop(name) for name in DOC_KWARGS if name in kwargs}
         required = declared_roles(path, doc.get("roles", ()))
+        open_before_password_change = bool(kwargs.pop("open_before_password_change", False))
         kwargs.setdefault("content_types", ["*/*"])
         register = super().route(path, **kwargs)
 
@@ -99,6 +113,8 @@ class BankApp(Chalice):
                 try:
                     if required:
                         self.principal().require(*required)
+                    if not open_before_password_change and self._password_change_pending():
+                        raise PasswordChangePending()
                     return view(**params)
                 except DomainError as error:
                     return problem_response(problems.from_error(error))
@@ -118,6 +134,14 @@ class BankApp(Chalice):
 
     def principal(self) -> Principal:
         return principal_from_authorizer(self.request.context.get("authorizer"))
+
+    def _password_change_pending(self) -> bool:
+        context = self.request.context.get("authorizer")
+        return bool(context) and principal_from_authorizer(context).password_change_required
+
+    def client_ip(self) -> str:
+        """The caller's address as the gateway saw it (never a header the client could forge)."""
+        return str((self.request.context.get("identity") or {}).get("sourceIp") or "unknown")
 
     def body(self, model: type[ModelT]) -> ModelT:
         return parse_body(self.request, model)
@@ -191,7 +215,12 @@ def _http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Res
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         },
     )
-    for name, value in {**SECURITY_HEADERS, "X-Correlation-Id": correlation_id}.items():
+    headers = {
+        **SECURITY_HEADERS,
+        "Access-Control-Allow-Origin": settings(HttpSettings).allowed_origin,
+        "X-Correlation-Id": correlation_id,
+    }
+    for name, value in headers.items():
         response.headers.setdefault(name, value)
     return response
 

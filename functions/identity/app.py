@@ -11,14 +11,12 @@ from pathlib import Path
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core import problems
 from core.apidoc import PAGE
-from core.errors import InvalidRequest
-from core.http import BankApp, add_health_routes, correlation_id_of, json_response, problem_response
+from core.errors import InvalidRequest, RateLimited
+from core.http import BankApp, add_health_routes, correlation_id_of, json_response
 from core.pagination import parse_limit
 from identity import service
 from identity.domain import errors as e
-from identity.domain.errors import AccountLocked
 from identity.domain.users import UserStatus
 from identity.models import (
     CreateStaffRequest,
@@ -40,13 +38,6 @@ MAX_SEARCH_LIMIT = 50
 OPENAPI_DOCUMENT = Path(__file__).resolve().parent.parent / "openapi.json"
 
 
-def _locked(error: AccountLocked) -> Response:
-    """423 with Retry-After (RFC 9110), which a problem document alone cannot carry."""
-    response = problem_response(problems.from_error(error))
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
-
-
 def _user(view: UserView, status: int = 200) -> Response:
     return json_response(view.model_dump(mode="json"), status)
 
@@ -60,11 +51,11 @@ def _user(view: UserView, status: int = 200) -> Response:
     request=RegisterRequest,
     response=UserView,
     status=201,
-    errors=[e.WeakPassword, e.UsernameTaken, e.EmailTaken],
+    errors=[e.WeakPassword, e.UsernameTaken, e.EmailTaken, RateLimited],
 )
 def register() -> Response:
     request = app.body(RegisterRequest)
-    user = service.register(request, correlation_id=correlation_id_of(app.request))
+    user = service.register(request, correlation_id=correlation_id_of(app.request), client=app.client_ip())
     return _user(UserView.of(user), 201)
 
 
@@ -73,14 +64,11 @@ def register() -> Response:
     methods=["POST"],
     request=LoginRequest,
     response=TokenPair,
-    errors=[e.InvalidCredentials, e.AccountLocked, e.AccountDisabled],
+    errors=[e.InvalidCredentials, e.AccountLocked, e.AccountDisabled, e.SignInSlowed, RateLimited],
 )
 def login() -> Response:
     request = app.body(LoginRequest)
-    try:
-        pair = service.login(request.username, request.password)
-    except AccountLocked as error:
-        return _locked(error)
+    pair = service.login(request.username, request.password, client=app.client_ip())
     return json_response(pair.model_dump(mode="json"))
 
 
@@ -113,7 +101,12 @@ def openapi_document() -> Response:
 
 
 @app.route(
-    "/auth/logout", methods=["POST"], request=RefreshRequest, status=204, errors=[e.InvalidRefreshToken]
+    "/auth/logout",
+    methods=["POST"],
+    request=RefreshRequest,
+    status=204,
+    errors=[e.InvalidRefreshToken],
+    open_before_password_change=True,
 )
 def logout() -> Response:
     principal = app.principal()
@@ -122,7 +115,9 @@ def logout() -> Response:
     return Response(body="", status_code=204)
 
 
-@app.route("/me", methods=["GET"], response=UserView, errors=[e.UserNotFound])
+@app.route(
+    "/me", methods=["GET"], response=UserView, errors=[e.UserNotFound], open_before_password_change=True
+)
 def me() -> Response:
     return _user(UserView.of(service.profile(app.principal())))
 
@@ -141,15 +136,14 @@ def update_me() -> Response:
     methods=["POST"],
     request=PasswordChange,
     status=204,
-    errors=[e.InvalidCredentials, e.WeakPassword, e.AccountLocked],
+    errors=[e.InvalidCredentials, e.WeakPassword, e.AccountLocked, e.SignInSlowed],
+    open_before_password_change=True,
 )
 def change_password() -> Response:
+    """Needs the current password; ends every session, this one too (sign in again)."""
     principal = app.principal()
     request = app.body(PasswordChange)
-    try:
-        service.change_password(principal, request.current_password, request.new_password)
-    except AccountLocked as error:
-        return _locked(error)
+    service.change_password(principal, request.current_password, request.new_password, client=app.client_ip())
     return Response(body="", status_code=204)
 
 

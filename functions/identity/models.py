@@ -117,6 +117,9 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105
     expires_in: int
+    password_change_required: bool = Field(
+        default=False, description="Only /me and /me/password answer until the password is changed"
+    )
 
 
 class UserView(BaseModel):
@@ -130,6 +133,7 @@ class UserView(BaseModel):
     phone: str | None
     created_at: str
     updated_at: str
+    password_change_required: bool = False
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -144,6 +148,7 @@ class UserView(BaseModel):
             phone=user.phone,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            password_change_required=user.must_change_password,
         )
 
 

@@ -5,6 +5,7 @@ They tie the pure rules (domain) to storage (store); no HTTP or event shapes her
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -12,6 +13,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from core.auth import Principal, Role
 from core.clock import iso, now
 from core.config import settings
+from core.dynamo import TriesExhausted
+from core.errors import RateLimited
 from core.events import EventType
 from core.ids import new_id
 from core.observability import MetricUnit, logger, metrics
@@ -23,6 +26,7 @@ from identity.domain.errors import (
     AccountLocked,
     CannotDisableSelf,
     InvalidCredentials,
+    SignInSlowed,
     UserNotFound,
     WeakPassword,
 )
@@ -48,7 +52,8 @@ def _epoch() -> int:
 # --- sign-up and sign-in ------------------------------------------------------------------------------
 
 
-def register(request: RegisterRequest, *, correlation_id: str) -> User:
+def register(request: RegisterRequest, *, correlation_id: str, client: str) -> User:
+    _count_request("register", client, _settings().register_rate_per_minute)
     passwords.check_policy(request.password, username=request.username)
     user = _new_user(
         username=request.username,
@@ -64,17 +69,18 @@ def register(request: RegisterRequest, *, correlation_id: str) -> User:
     return user
 
 
-def login(username: str, password: str) -> TokenPair:
-    user = _verify_password(username, password)
+def login(username: str, password: str, *, client: str) -> TokenPair:
+    _count_request("login", client, _settings().sign_in_rate_per_minute)
+    user = _verify_password(username, password, client)
     if not user.enabled:
         raise AccountDisabled()
     if HASHER.needs_upgrade(user.password_hash):
         # The hash was made with weaker parameters; the clear password is at hand only now.
         users.set_password(user.user_id, HASHER.hash(password), now=iso(now()), end_sessions=False)
-    refresh_token = sessions.start_family(
+    family_id, refresh_token = sessions.start_family(
         user.user_id, user.token_generation, now=_epoch(), now_iso=iso(now())
     )
-    return _pair(user, refresh_token)
+    return _pair(user, family_id, refresh_token)
 
 
 def refresh(refresh_token: str) -> TokenPair:
@@ -95,7 +101,7 @@ def refresh(refresh_token: str) -> TokenPair:
     session_rules.raise_for(verdict)
     assert record is not None and family is not None and user is not None  # ROTATE implies all three
     new_token = sessions.rotate(record, family, now_iso=iso(now()))
-    return _pair(user, new_token)
+    return _pair(user, family.family_id, new_token)
 
 
 def logout(refresh_token: str, principal: Principal) -> None:
@@ -122,10 +128,11 @@ def update_profile(principal: Principal, update: ProfileUpdate) -> User:
     return users.update_profile(user, changes, now=iso(now()))
 
 
-def change_password(principal: Principal, current: str, new: str) -> None:
-    """Needs the current password (counted by the lockout like a sign-in); ends every session."""
+def change_password(principal: Principal, current: str, new: str, *, client: str) -> None:
+    """Needs the current password (counted by the lockout like a sign-in); ends every session, this
+    one too (its access token stops at the authorizer within seconds: sign in again)."""
     user = users.require(principal.user_id)
-    _verify_password(user.username, current)
+    _verify_password(user.username, current, client)
     passwords.check_policy(new, username=user.username)
     if HASHER.verify(new, user.password_hash):
         reason = "must differ from the current password"
@@ -195,7 +202,8 @@ def bootstrap_first_admin() -> dict[str, Any]:
         last_name="Administrator",
         phone=None,
     )
-    users.create(user)
+    # The generated password was printed and sits in Secrets Manager: it must be replaced at first use.
+    users.create(replace(user, must_change_password=True))
     _announce(EventType.STAFF_CREATED, user, "bootstrap")
     return {"created": True, "user_id": user.user_id, "username": username}
 
@@ -203,22 +211,37 @@ def bootstrap_first_admin() -> dict[str, Any]:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _verify_password(username: str, password: str) -> User:
-    """The user if the password is right; lockout and one generic error otherwise."""
+def _verify_password(username: str, password: str, client: str) -> User:
+    """The user if the password is right. A try is taken from the (username, client) counter before
+    the password is judged; a username failing from many clients is slowed, never locked."""
     key = username.strip().lower()
-    wait = lockout.retry_after(attempts.get(key), _epoch())
-    if wait is not None:
-        raise AccountLocked(wait)
+    moment = _epoch()
+    pair = attempts.pair(key, client)
+    try:
+        pair.take(moment)
+    except TriesExhausted as exhausted:
+        if exhausted.tries.locked(moment, lockout.PAIR_TRIES.limit):
+            raise AccountLocked(exhausted.tries.retry_after(moment)) from None
+        raise SignInSlowed(1) from None  # only this client's own sign-ins still running
+    try:
+        attempts.take_slot(key, moment)
+    except attempts.Slowed as slowed:
+        pair.give_back()  # not judged: the try goes back
+        raise SignInSlowed(slowed.retry_after) from None
     user = users.find_by_username(key)
     # A missing user still costs one full hash, so response time does not reveal which usernames exist.
     matches = HASHER.verify(password, user.password_hash if user else passwords.DUMMY_HASH)
     if user is None or not matches:
-        state = attempts.record_failure(key, now=_epoch())
+        pair.record_wrong()
+        failures = attempts.username_failures(key).take(moment)
         metrics.add_metric(name="LoginFailure", unit=MetricUnit.Count, value=1)
-        if state.locked_until:
-            logger.warning("Sign-in locked after repeated failures", extra={"username": key})
+        # The sign-in audit: who was tried, from where, and how often lately.
+        logger.warning(
+            "Sign-in failed",
+            extra={"username": key, "client": client, "failures_for_username": failures.get("tries")},
+        )
         raise InvalidCredentials()
-    attempts.clear(key)
+    pair.reset()
     return user
 
 
@@ -257,7 +280,7 @@ def _new_user(
     )
 
 
-def _pair(user: User, refresh_token: str) -> TokenPair:
+def _pair(user: User, family_id: str, refresh_token: str) -> TokenPair:
     cfg = _settings()
     ring = keys.key_ring(cfg.signing_keys_secret, with_private=True)
     access_token, _ = issue_access_token(
@@ -268,8 +291,23 @@ def _pair(user: User, refresh_token: str) -> TokenPair:
         issuer=cfg.jwt_issuer,
         audience=cfg.jwt_audience,
         now=_epoch(),
+        session_id=family_id,
+        generation=user.token_generation,
+        password_change_required=user.must_change_password,
     )
-    return TokenPair(access_token=access_token, refresh_token=refresh_token, expires_in=ACCESS_TOKEN_SECONDS)
+    return TokenPair(
+        access_token=access_token,
+        refresh_token=refresh_token,
+        expires_in=ACCESS_TOKEN_SECONDS,
+        password_change_required=user.must_change_password,
+    )
+
+
+def _count_request(action: str, client: str, limit: int) -> None:
+    try:
+        attempts.count_request(action, client, limit, _epoch())
+    except attempts.RateLimited as limited:
+        raise RateLimited(limited.retry_after) from None
 
 
 def _announce(event_type: EventType, user: User, correlation_id: str) -> None:

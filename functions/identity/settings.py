@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from core.config import EnvSettings
 
 
@@ -11,10 +13,18 @@ class TokenSettings(EnvSettings):
     secret_prefix: str
     jwt_issuer: str = "https://identity.arhan.financial"
     jwt_audience: str = "arhan-bank-api"
+    # The authorizer checks each token's session and generation against these (revocation).
+    identity_users_table: str = ""
+    identity_refresh_tokens_table: str = ""
 
     @property
     def signing_keys_secret(self) -> str:
         return f"{self.secret_prefix}/identity/signing-keys"
+
+    @property
+    def public_keys_secret(self) -> str:
+        """The public halves only: all the authorizer may read (the private key signs, in identity)."""
+        return f"{self.secret_prefix}/identity/signing-keys-public"
 
     @property
     def first_admin_secret(self) -> str:
@@ -26,3 +36,6 @@ class IdentitySettings(TokenSettings):
     identity_refresh_tokens_table: str
     identity_login_attempts_table: str
     events_topic_arn: str = ""
+    # Per client address (the gateway's sourceIp), whatever the username: identity.store.attempts.
+    sign_in_rate_per_minute: int = Field(default=60, gt=0)
+    register_rate_per_minute: int = Field(default=20, gt=0)

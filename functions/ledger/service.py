@@ -118,6 +118,8 @@ def balance_before(account_id: str, instant: str) -> int:
 # ---------------------------------------------------------------- statements and balances
 def authorize_account(principal: Principal, account_number: str) -> None:
     """Owner or staff; anyone else gets the same 404 as for a number that does not exist."""
+    if not (len(account_number) == 10 and account_number.isascii() and account_number.isdigit()):
+        raise AccountNotFound()
     account = remote.get_account(account_number)
     if not principal.can_see(account.owner_id):
         raise AccountNotFound()

@@ -10,8 +10,7 @@ class LedgerSettings(EnvSettings):
     # Each function gets only what it uses (the consumer has no queue URLs), so all default to "".
     ledger_queue_url: str = ""
     ledger_dlq_url: str = ""
-    accounts_internal_function: str = ""
-    payments_internal_function: str = ""
+    payments_query_function: str = ""
     # How often one event is re-planned when a concurrent posting moved a head it touches.
     posting_attempts: int = 5
 

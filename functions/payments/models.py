@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from core.events import Leg, MovementKind
 from core.money import Kobo
@@ -34,36 +34,60 @@ class TransferRequest(_Request):
     description: Description = ""
 
 
+class PaymentRequestCreate(_Request):
+    """A merchant asks for a card payment; no card details here, ever (the cardholder confirms it with
+    the bank, in the manner of 3-D Secure)."""
+
+    merchant_account: AccountNumber
+    amount: Kobo
+    description: Description = ""
+
+
 class CardAuthorizationRequest(_Request):
+    """The cardholder's confirmation of a payment request, sent from the bank's own site."""
+
+    payment_request_id: Annotated[str, Field(pattern=r"^preq_[0-9a-f]{32}$")]
     pan: Annotated[str, Field(pattern=r"^\d{12,19}$")]
     expiry_month: Annotated[StrictInt, Field(ge=1, le=12)]
     expiry_year: Annotated[StrictInt, Field(ge=2000, le=2199)]
     cvv: Annotated[str, Field(pattern=r"^\d{3}$")]
     pin: Pin
-    amount: Kobo
-    merchant_account: AccountNumber
-    description: Description = ""
-
-    def safe_fingerprint(self) -> str:
-        # The PAN's last four stay in, so another card under the same key counts as a different body.
-        base = self.fingerprint("pan", "cvv", "pin")
-        return hashlib.sha256(f"{base}:{self.pan[-4:]}".encode()).hexdigest()
 
 
 class CaptureRequest(_Request):
     amount: Kobo | None = None  # None captures the whole hold
 
 
-class ReversalRequest(_Request):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
-
-
 # ------------------------------------------------------------------ internal payloads
+OwnerId = Annotated[str, Field(min_length=1, max_length=128)]
+
+
 class OpenPositionPayload(_Request):
+    """The customer's first position also gets the welcome bonus (payments decides, once per owner)."""
+
     account_number: AccountNumber
-    owner_id: Annotated[str, Field(min_length=1, max_length=128)]
-    # True pays the configured bonus, an integer pays that many kobo, False/0 pays none.
-    welcome_bonus: StrictBool | Annotated[StrictInt, Field(ge=0)] = False
+    owner_id: OwnerId
+    pin: Pin
+
+
+class AccountPayload(_Request):
+    account_number: AccountNumber
+
+
+class ReversePayload(_Request):
+    payment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    initiated_by: OwnerId
+
+
+class ClosePayload(_Request):
+    account_number: AccountNumber
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    initiated_by: OwnerId
+
+
+class GetPaymentPayload(_Request):
+    payment_id: Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class SetStatePayload(_Request):
@@ -146,6 +170,18 @@ class StaffPaymentsPage(BaseModel):
 
     items: list[StaffHistoryLine] | list[PaymentView]
     next_cursor: str | None
+
+
+class PaymentRequestView(BaseModel):
+    payment_request_id: str
+    state: Literal["open", "authorized", "declined", "expired"]
+    amount: int
+    merchant_account: str
+    description: str
+    authorization_id: str | None = Field(description="The card authorization (hold), once confirmed")
+    decline_code: str | None
+    expires_at: str
+    created_at: str
 
 
 class CardAuthorizationView(BaseModel):

@@ -2,8 +2,8 @@
 
 One story, in order, because each step stands on the one before: Ada registers and opens an account
 (1,000.00 NGN bonus), sends money to Bayo (a double click pays once), sees the transaction and her
-spending chart, gets a card, Bayo charges that card at his checkout, Ada applies for a loan and opens a
-ticket; staff approve the loan and answer the ticket; Ada sees both; Bayo cannot see Ada's things.
+spending chart, gets a card, Bayo asks for a card payment at his checkout and Ada confirms it on the
+bank's own page with her card and PIN, Bayo captures it; Ada applies for a loan and opens a ticket; staff approve the loan and answer the ticket; Ada sees both; Bayo cannot see Ada's things.
 """
 
 from __future__ import annotations
@@ -115,20 +115,29 @@ def test_customer_and_staff_journeys(open_ui: Callable[..., Ui], api: Api, admin
     expect(page.get_by_test_id("card-cvv")).to_have_count(0)
     ada.shot("16-cards-masked")
 
-    # ------------------------------------------------------------------ Bayo charges Ada's card
+    # ------------------------------------------------------------------ Bayo asks; Ada confirms with her card
     page_b = bayo.page
     bayo.go("/checkout")
     page_b.get_by_label("Amount (₦)").fill("200")
     page_b.get_by_label("Description").fill("Jollof rice")
-    page_b.get_by_label("Card number").fill(pan)
+    page_b.get_by_role("button", name="Create payment link").click()
+    pay_link = page_b.get_by_test_id("pay-link")
+    expect(pay_link).to_have_value(re.compile(r"#/pay/preq_[0-9a-f]{32}$"))
+    bayo.shot("17a-checkout-payment-link")
+    ada.go("/pay/" + pay_link.input_value().rsplit("/", 1)[1])
+    expect(page.get_by_test_id("pay-amount")).to_have_text("₦200.00")
+    expect(page.get_by_test_id("pay-merchant")).to_have_text(bayo_account)
+    page.get_by_label("Card number").fill(pan)
     month, year = expiry.split("/")
-    page_b.get_by_label("Expiry month").fill(month)
-    page_b.get_by_label("Expiry year").fill(f"20{year}")
-    page_b.get_by_label("CVV").fill(cvv)
-    page_b.get_by_label("Card PIN").fill("9753")
-    page_b.get_by_role("button", name="Authorise payment").click()
+    page.get_by_label("Expiry month").fill(month)
+    page.get_by_label("Expiry year").fill(f"20{year}")
+    page.get_by_label("CVV").fill(cvv)
+    page.get_by_label("Card PIN").fill("9753")
+    page.get_by_role("button", name="Pay ₦200.00").click()
+    expect(page.get_by_test_id("pay-result")).to_contain_text("Payment confirmed")
+    ada.shot("17b-pay-confirmed")
     expect(page_b.get_by_test_id("authorization")).to_contain_text("₦200.00")
-    bayo.shot("17-checkout-authorised")
+    bayo.shot("17c-checkout-authorised")
     ada.go("/dashboard")
     card_a = account_card(ada, ada_account)
     expect(card_a.get_by_test_id("available-balance")).to_have_text("₦650.00")

@@ -1,5 +1,5 @@
 """The other pages: statements (CSV), profile, session refresh and log out, a phone-sized screen, the
-staff tools (search, account actions, reversal, ledger, DLQ, staff management), problem documents."""
+staff tools (search, account actions, a reversal proposal, ledger, DLQ, staff management)."""
 
 from __future__ import annotations
 
@@ -169,15 +169,23 @@ def test_staff_tools(
     expect(page.get_by_text("Rent share")).to_be_visible()
     staff.shot("40-staff-account")
 
-    # Reverse the transfer
+    # Propose reversing the transfer: it waits for a second staff member (four eyes; see
+    # test_site_four_eyes.py for the approval), and the transfer offers no second proposal meanwhile
     page.locator("details.reverse summary").first.click()
     page.get_by_label(re.compile("^Reverse ₦250.00")).fill("Sent in error")
-    page.get_by_role("button", name="Reverse payment").click()
-    expect(page.get_by_text(re.compile("Reversed: ₦250.00 returned"))).to_be_visible()
-    expect(page.get_by_text("Reversal").first).to_be_visible()
-    # The reversed transfer says so and offers no second reversal
-    expect(page.get_by_text(re.compile(r"reversed by rev_")).first).to_be_visible()
+    page.get_by_role("button", name="Propose reversal").click()
+    expect(page.get_by_test_id("proposed")).to_contain_text(
+        "Reversal proposed — waiting for a second staff member"
+    )
+    proposal_id = page.get_by_test_id("proposal-id").inner_text().strip()
+    expect(page.get_by_test_id("pending-proposal")).to_contain_text(proposal_id)
     expect(page.locator("details.reverse")).to_have_count(0)
+    proposed = api.get(f"/staff/proposals/{proposal_id}", token=admin.access_token).json()
+    assert proposed["kind"] == "reversal" and proposed["status"] == "proposed", proposed
+    assert (
+        api.get(f"/transfers/{sent.json()['payment_id']}", token=alice.access_token).json()["reversed_by"]
+        is None
+    )
 
     # Block and unblock with a reason; both go into the audit trail
     page.locator("summary", has_text="Block account").click()

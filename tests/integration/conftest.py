@@ -6,19 +6,23 @@ never touched. Every test makes its own users, so order never matters.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tools.api import Api
+from tools.api import Api, random_client_address
 from tools.cloud import Cloud, free_port
 from tools.deploy import SECRET_PREFIX, StackInfo, deploy
 from tools.secrets_bootstrap import read_secret
+from tools.testbank import SHARED_STACK_ENV
+from tools.testbank import load as load_shared_bank
 
 PASSWORD = "Correct-Horse-Battery-42"
 # Short timers so retries, the DLQ and hold expiry are observable within a test.
@@ -56,6 +60,10 @@ class Bank:
 
 @pytest.fixture(scope="session")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
+    if shared := os.environ.get(SHARED_STACK_ENV):  # one bank for every worker (tools/testbank.py)
+        shared_cloud, shared_info = load_shared_bank(Path(shared))
+        yield Bank(cloud=shared_cloud, info=shared_info, api=Api(shared_info.api_url))
+        return
     cloud = Cloud(port=free_port(), state_dir=tmp_path_factory.mktemp("bank-cloud"))
     cloud.start()
     try:
@@ -71,8 +79,14 @@ def api(bank: Bank) -> Api:
     return bank.api
 
 
+def client(api: Api) -> Api:
+    """The API from a loopback address of its own: a client of its own for the bank's per-client
+    sign-in and registration limits (the suite signs in far more often than one person would)."""
+    return Api(api.base_url, client_address=random_client_address())
+
+
 def login(api: Api, username: str, password: str) -> User:
-    response = api.post("/auth/login", json={"username": username, "password": password})
+    response = client(api).post("/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     tokens = response.json()
     me = api.get("/me", token=tokens["access_token"])
@@ -92,7 +106,7 @@ def new_customer(api: Api) -> Callable[[], User]:
 
     def make() -> User:
         username = f"cust{secrets.token_hex(5)}"
-        response = api.post(
+        response = client(api).post(
             "/auth/register",
             json={
                 "username": username,
@@ -111,9 +125,48 @@ def new_customer(api: Api) -> Callable[[], User]:
 
 @pytest.fixture(scope="session")
 def admin(bank: Bank) -> User:
-    """The first admin, created by the deploy's bootstrap from Secrets Manager."""
+    """The first admin, created by the deploy's bootstrap from Secrets Manager, after the password
+    change its first sign-in demands. The new password is kept beside the cloud's state (under a lock),
+    so every test process sharing the bank signs in with it (ARHAN_ADMIN_PASSWORD overrides it)."""
     credentials = read_secret(bank.client("secretsmanager"), f"{SECRET_PREFIX}/identity/first-admin")
-    return login(bank.api, credentials["username"], credentials["password"])
+    username = credentials["username"]
+    kept = bank.cloud.state_dir / "admin-password"
+    bank.cloud.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(bank.cloud.state_dir / "admin-password.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        password = os.environ.get("ARHAN_ADMIN_PASSWORD") or (
+            kept.read_text() if kept.exists() else credentials["password"]
+        )
+        first = client(bank.api).post("/auth/login", json={"username": username, "password": password})
+        assert first.status_code == 200, first.text
+        if first.json().get("password_change_required"):
+            new = f"Vault-{secrets.token_urlsafe(12)}-9"
+            changed = bank.api.post(
+                "/me/password",
+                token=first.json()["access_token"],
+                json={"current_password": password, "new_password": new},
+            )
+            assert changed.status_code == 204, changed.text
+            kept.write_text(new)
+            password = new
+    return login(bank.api, username, password)
+
+
+@pytest.fixture(scope="session")
+def staff(api: Api, admin: User) -> User:
+    """A staff member besides the admin: the second pair of eyes for four-eyes approvals."""
+    username = f"staff{secrets.token_hex(4)}"
+    body = {
+        "username": username,
+        "password": PASSWORD,
+        "email": f"{username}@arhan.example",
+        "first_name": "Ngozi",
+        "last_name": "Eze",
+        "role": "staff",
+    }
+    response = api.post("/staff/users", token=admin.access_token, json=body)
+    assert response.status_code == 201, response.text
+    return login(api, username, PASSWORD)
 
 
 PIN = "0123"

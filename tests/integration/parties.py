@@ -20,8 +20,10 @@ class Party:
     loan_id: str = ""
     ticket_id: str = ""
     transfer_id: str = ""
+    payment_request_id: str = ""
     authorization_id: str = ""
-    second_refresh: str = ""
+    second_refresh: str = ""  # a session of its own for the logout row
+    third_refresh: str = ""  # and one for the refresh row (a reused refresh token ends its session)
 
     @property
     def user(self) -> User:
@@ -62,26 +64,43 @@ def make_party(api: Api, customer: Callable[[], Customer]) -> Party:
         api.post("/tickets", token=token, json={"category": "general", "subject": "Hello", "message": "Hi"}),
         201,
     )["ticket_id"]
-    party.authorization_id = _ok(
-        api.post(
-            "/card-authorizations", token=token, json=card_payment(party, party.savings, 500), headers=key()
-        ),
-        201,
-    )["authorization_id"]
+    party.payment_request_id = request_payment(api, party, party.savings, 500)
+    party.authorization_id = confirm_card(api, party, party.payment_request_id)["authorization_id"]
     party.second_refresh = login(api, party.user.username, PASSWORD).refresh_token
+    party.third_refresh = login(api, party.user.username, PASSWORD).refresh_token
     return party
 
 
-def card_payment(party: Party, merchant_account: str, amount: int) -> dict[str, Any]:
+def card_details(party: Party, payment_request_id: str, **overrides: Any) -> dict[str, Any]:
+    """What the cardholder types on the bank's confirmation page (never sent to a merchant)."""
     return {
+        "payment_request_id": payment_request_id,
         "pan": party.card["pan"],
         "expiry_month": party.card["expiry_month"],
         "expiry_year": party.card["expiry_year"],
         "cvv": party.card["cvv"],
         "pin": PIN,
-        "amount": amount,
-        "merchant_account": merchant_account,
+        **overrides,
     }
+
+
+def request_payment(api: Api, merchant: Party, merchant_account: str, amount: int) -> str:
+    """The merchant's payment request (no card details): its id."""
+    body = {"merchant_account": merchant_account, "amount": amount, "description": "Order 42"}
+    answer = _ok(api.post("/payment-requests", token=merchant.token, json=body, headers=key()), 201)
+    return str(answer["payment_request_id"])
+
+
+def confirm_card(api: Api, cardholder: Party, payment_request_id: str) -> dict[str, Any]:
+    """The cardholder confirms the request with their card and PIN: the hold (authorization)."""
+    body = card_details(cardholder, payment_request_id)
+    return dict(_ok(api.post("/card-authorizations", token=cardholder.token, json=body), 201))
+
+
+def approve(api: Api, approver: User, proposal: dict[str, Any]) -> dict[str, Any]:
+    """A second staff member approves a four-eyes proposal: the action runs now."""
+    path = f"/staff/proposals/{proposal['proposal_id']}/approve"
+    return dict(_ok(api.post(path, token=approver.access_token), 200))
 
 
 def transfer(api: Api, source: Party, to_account: str, amount: int) -> str:

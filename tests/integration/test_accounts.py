@@ -58,7 +58,7 @@ def transfer(api: Api, user: User, source: str, target: str, amount: int) -> Any
     )
 
 
-def test_two_accounts_each_get_the_bonus_from_the_pool(
+def test_the_welcome_bonus_is_paid_from_the_pool_once_per_customer(
     api: Api, admin: User, new_customer: Callable[[], User]
 ) -> None:
     user = new_customer()
@@ -68,13 +68,13 @@ def test_two_accounts_each_get_the_bonus_from_the_pool(
     listed = api.get("/accounts", token=user.access_token).json()["items"]
     assert {a["account_number"]: a["ledger_balance"] for a in listed} == {
         first["account_number"]: 100_000,
-        second["account_number"]: 100_000,
+        second["account_number"]: 0,
     }
-    assert all(a["available_balance"] == 100_000 and a["state"] == "active" for a in listed)
-    assert pool(api, admin) == before - 200_000
+    assert all(a["state"] == "active" for a in listed)
+    assert pool(api, admin) == before - 100_000
 
 
-def test_blocked_account_neither_sends_nor_receives_and_close_with_money_is_refused(
+def test_blocked_account_neither_sends_nor_receives_and_close_with_money_needs_four_eyes(
     api: Api, admin: User, new_customer: Callable[[], User]
 ) -> None:
     ada, bola = new_customer(), new_customer()
@@ -89,7 +89,7 @@ def test_blocked_account_neither_sends_nor_receives_and_close_with_money_is_refu
     assert api.post(f"/accounts/{a}/unblock", token=ada.access_token, json={}).status_code == 200
     assert transfer(api, bola, b, a, 5_000).status_code == 201
     closed = api.post(f"/staff/accounts/{b}/close", token=admin.access_token, json={"reason": "asked"})
-    assert (closed.status_code, closed.json()["code"]) == (409, "account_not_empty")
+    assert (closed.status_code, closed.json()["status"]) == (202, "proposed"), closed.text
     assert api.get(f"/accounts/{b}", token=bola.access_token).json()["state"] == "active"
 
 
@@ -209,15 +209,28 @@ def test_customers_cannot_see_each_others_things(api: Api, new_customer: Callabl
     assert api.get("/tickets", token=bola.access_token).json()["items"] == []
 
 
-def test_interest_run_twice_for_a_month_pays_once(
-    api: Api, admin: User, new_customer: Callable[[], User]
+def test_the_month_just_ended_is_paid_once_with_four_eyes(
+    api: Api, admin: User, staff: User, new_customer: Callable[[], User]
 ) -> None:
+    # Given a customer whose first (bonus-paid) account is a savings account
     user = new_customer()
     number = open_account(api, user, "savings")["account_number"]
-    month = datetime.now(UTC).strftime("%Y-%m")
-    first = api.post("/staff/interest-runs", token=admin.access_token, json={"month": month})
-    assert first.status_code == 201, first.text
+    now = datetime.now(UTC)
+    month = f"{now.year - (now.month == 1):04d}-{(now.month - 2) % 12 + 1:02d}"  # the month just ended
+    # When one staff member proposes the run and another approves it
+    proposed = api.post("/staff/interest-runs", token=admin.access_token, json={"month": month})
+    assert (proposed.status_code, proposed.json()["kind"]) == (202, "interest_run"), proposed.text
+    assert balance(api, user, number) == 100_000
+    approved = api.post(
+        f"/staff/proposals/{proposed.json()['proposal_id']}/approve", token=staff.access_token
+    )
+    assert approved.status_code == 200, approved.text
+    # Then the interest is paid once, and the month can never be proposed again
     assert balance(api, user, number) == 100_083  # 100,000 × 1% / 12, rounded down
-    second = api.post("/staff/interest-runs", token=admin.access_token, json={"month": month})
-    assert second.status_code == 201 and second.json()["paid"] == 0
+    again = api.post("/staff/interest-runs", token=admin.access_token, json={"month": month})
+    assert (again.status_code, again.json()["code"]) == (409, "interest_already_run")
+    replayed = api.post(
+        f"/staff/proposals/{proposed.json()['proposal_id']}/approve", token=staff.access_token
+    )
+    assert (replayed.status_code, replayed.json()["code"]) == (409, "proposal_not_open")
     assert balance(api, user, number) == 100_083

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import PASSWORD, PIN, Customer, User, eventually
-from tests.integration.parties import Party, card_payment, key, make_party, make_staff, transfer
+from tests.integration.parties import Party, card_details, key, make_party, make_staff, transfer
 from tools.api import Api
 
 OK = "ok"
@@ -33,6 +33,7 @@ class World:
     bystander: User
     staff: User
     admin: User
+    proposal_id: str = ""  # the admin's proposal: only another staff member may approve it
 
 
 Body = Callable[[World, Party], Any]
@@ -96,7 +97,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/auth/login"): Row(
         policy("public"), lambda w, p: {"username": p.user.username, "password": PASSWORD}
     ),
-    ("POST", "/auth/refresh"): Row(policy("public"), lambda w, p: {"refresh_token": p.user.refresh_token}),
+    # Its own session: the second use of the token is a reuse, which ends that session at once.
+    ("POST", "/auth/refresh"): Row(policy("public"), lambda w, p: {"refresh_token": p.third_refresh}),
     ("GET", "/me"): Row(policy("signed_in")),
     ("PATCH", "/me"): Row(policy("signed_in"), lambda w, p: {"first_name": "Adaeze"}),
     ("POST", "/me/password"): Row(
@@ -122,8 +124,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         {**policy("signed_in", owned=True), "staff": 404, "admin": 404}, lambda w, p: {"pin": PIN}
     ),
     ("GET", "/accounts/{number}/cards"): Row(policy("signed_in", owned=True)),
-    ("POST", "/cards/{card_id}/block"): Row(policy("signed_in", owned=True), REASON),
-    ("POST", "/cards/{card_id}/unblock"): Row(policy("signed_in", owned=True), EMPTY),
+    # A card is its owner's alone: staff act on cards through /staff/cards and never see a PAN.
+    ("POST", "/cards/{card_id}/reveal"): Row(policy("customer", owned=True), lambda w, p: {"pin": PIN}),
+    ("POST", "/cards/{card_id}/block"): Row(policy("customer", owned=True), REASON),
+    ("POST", "/cards/{card_id}/unblock"): Row(policy("customer", owned=True), EMPTY),
+    ("POST", "/staff/cards/{card_id}/block"): Row(policy("staff"), REASON),
+    ("POST", "/staff/cards/{card_id}/unblock"): Row(policy("staff"), REASON),
     ("GET", "/loans/quote"): Row(policy("signed_in"), query="amount=1000000&months=3"),
     ("POST", "/loans"): Row(
         policy("customer"), lambda w, p: {"account_number": p.account, "amount": 1_000_000, "months": 3}
@@ -154,8 +160,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/staff/accounts/{number}/pin-unlock"): Row(policy("staff"), REASON),
     ("GET", "/staff/audit"): Row(policy("staff"), query="target=account:0000000000"),
     ("GET", "/staff/dashboard"): Row(policy("staff")),
-    # A future month: the role check passes, the bank-wide interest run does not start.
+    # A future month: the role check passes, then 422 month_invalid (nothing is proposed or paid).
     ("POST", "/staff/interest-runs"): Row(policy("staff"), lambda w, p: {"month": "2999-01"}),
+    ("GET", "/staff/proposals"): Row(policy("staff")),
+    ("GET", "/staff/proposals/{proposal_id}"): Row(policy("staff")),
+    # The admin proposed it: the admin may not approve it (four eyes), the other staff member may.
+    ("POST", "/staff/proposals/{proposal_id}/approve"): Row({**policy("staff"), "admin": 403}),
+    ("POST", "/staff/proposals/{proposal_id}/reject"): Row(policy("staff"), REASON),
     # payments
     ("GET", "/payments/health"): Row(policy("public")),
     ("POST", "/transfers"): Row(
@@ -170,8 +181,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/transfers/{transfer_id}"): Row(policy("signed_in", owned=True)),
     ("GET", "/accounts/{number}/transactions"): Row(policy("signed_in", owned=True)),
+    ("POST", "/payment-requests"): Row(
+        policy("customer"),
+        lambda w, p: {"merchant_account": p.savings, "amount": 300, "description": "matrix"},
+        idempotent=True,
+    ),
+    # The request id is the capability: whoever holds it may see the request (to confirm it).
+    ("GET", "/payment-requests/{request_id}"): Row(policy("signed_in")),
     ("POST", "/card-authorizations"): Row(
-        policy("customer"), lambda w, p: card_payment(p, p.savings, 300), idempotent=True
+        policy("customer"), lambda w, p: card_details(p, p.payment_request_id)
     ),
     ("GET", "/card-authorizations/{authorization_id}"): Row(policy("signed_in", owned=True)),
     ("POST", "/card-authorizations/{authorization_id}/capture"): Row(
@@ -192,7 +210,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     # max_messages 0 is refused after the role check, so the DLQ the ledger tests watch is untouched.
     ("POST", "/staff/dlq/redrive"): Row(policy("staff"), lambda w, p: {"max_messages": 0}),
     # last: these end the resources' lives
-    ("POST", "/cards/{card_id}/replace"): Row(policy("signed_in", owned=True), EMPTY),
+    ("POST", "/cards/{card_id}/replace"): Row(policy("customer", owned=True), EMPTY),
+    ("POST", "/staff/cards/{card_id}/replace"): Row(policy("staff"), REASON),
+    # With a balance: a four-eyes proposal (202), so the account lives on.
     ("POST", "/staff/accounts/{number}/close"): Row(policy("staff"), REASON),
 }
 
@@ -206,6 +226,8 @@ def fill(path: str, world: World, owner: Party) -> str:
         "ticket_id": owner.ticket_id,
         "transfer_id": owner.transfer_id,
         "authorization_id": owner.authorization_id,
+        "request_id": owner.payment_request_id,
+        "proposal_id": world.proposal_id,
         "user_id": world.bystander.user_id,
     }
     for name, value in values.items():
@@ -240,6 +262,11 @@ def world(api: Api, customer: Callable[[], Customer], new_customer: Callable[[],
     a.transfer_id = transfer(api, a, a.savings, 10_000)
     b.transfer_id = transfer(api, b, b.savings, 10_000)
     world = World(a=a, b=b, bystander=new_customer(), staff=make_staff(api, admin), admin=admin)
+    proposed = api.post(
+        f"/staff/transfers/{a.transfer_id}/reversal", token=admin.access_token, json={"reason": "matrix"}
+    )
+    assert proposed.status_code == 202, proposed.text
+    world.proposal_id = proposed.json()["proposal_id"]
     # The statement and ledger balance need the ledger to have posted the customers' money.
     for party in (a, b):
         eventually(partial(_ledger_balance_served, api, admin, party), timeout=30)

@@ -212,20 +212,24 @@ def card_capture(api: Api, holder: Customer, merchant: Customer, amount: int, ca
     card = api.post(f"/accounts/{holder.account}/cards", token=holder.token, json={"pin": CARD_PIN})
     assert card.status_code == 201, card.text
     details = card.json()
+    request = api.post(
+        "/payment-requests",
+        token=merchant.token,
+        json={"merchant_account": merchant.account, "amount": amount, "description": "shop"},
+        headers={"Idempotency-Key": secrets.token_hex(8)},
+    )
+    assert request.status_code == 201, request.text
     hold = api.post(
         "/card-authorizations",
-        token=merchant.token,
+        token=holder.token,
         json={
+            "payment_request_id": request.json()["payment_request_id"],
             "pan": details["pan"],
             "expiry_month": details["expiry_month"],
             "expiry_year": details["expiry_year"],
             "cvv": details["cvv"],
             "pin": CARD_PIN,
-            "amount": amount,
-            "merchant_account": merchant.account,
-            "description": "shop",
         },
-        headers={"Idempotency-Key": secrets.token_hex(8)},
     )
     assert hold.status_code == 201, hold.text
     captured = api.post(
@@ -263,17 +267,21 @@ def reconciled(api: Api, admin: User) -> dict[str, Any] | None:
 
 
 def test_after_a_mixed_workload_the_books_balance_and_reconcile(
-    api: Api, admin: User, customer: Callable[[], Customer]
+    api: Api, admin: User, staff: User, customer: Callable[[], Customer]
 ) -> None:
     alice, bob, carol = customer(), customer(), customer()
     transfer(api, alice, bob.account, 20_000)
     transfer(api, bob, carol.account, 5_000)
     card_capture(api, carol, alice, amount=30_000, capture=25_000)
     wrong = transfer(api, alice, carol.account, 9_999)
-    reversal = api.post(
+    proposal = api.post(
         f"/staff/transfers/{wrong['payment_id']}/reversal", token=admin.access_token, json={"reason": "error"}
     )
-    assert reversal.status_code == 201, reversal.text
+    assert proposal.status_code == 202, proposal.text
+    reversal = api.post(
+        f"/staff/proposals/{proposal.json()['proposal_id']}/approve", token=staff.access_token
+    )
+    assert reversal.status_code == 200, reversal.text
     loan_repaid(api, admin, bob)
     # Every movement reaches the ledger; then every balance agrees with payments
     body = eventually(lambda: reconciled(api, admin), timeout=60, interval=1)

@@ -180,29 +180,30 @@ def card_for(api: Api, owner: Customer) -> dict[str, Any]:
     return dict(response.json())
 
 
-def authorize(api: Api, merchant: Customer, card: dict[str, Any], amount: int) -> Any:
+def authorize(api: Api, merchant: Customer, holder: Customer, card: dict[str, Any], amount: int) -> Any:
+    """The merchant asks for a payment; the cardholder confirms it with the bank (card + PIN)."""
+    request = api.post(
+        "/payment-requests",
+        token=merchant.token,
+        json={"merchant_account": merchant.account, "amount": amount, "description": "shop"},
+        headers={"Idempotency-Key": secrets.token_hex(8)},
+    )
+    assert request.status_code == 201, request.text
     body = {
+        "payment_request_id": request.json()["payment_request_id"],
         "pan": card["pan"],
         "expiry_month": card["expiry_month"],
         "expiry_year": card["expiry_year"],
         "cvv": card["cvv"],
         "pin": "4321",
-        "amount": amount,
-        "merchant_account": merchant.account,
-        "description": "shop",
     }
-    return api.post(
-        "/card-authorizations",
-        token=merchant.token,
-        json=body,
-        headers={"Idempotency-Key": secrets.token_hex(8)},
-    )
+    return api.post("/card-authorizations", token=holder.token, json=body)
 
 
 def test_hold_then_partial_capture_releases_the_rest(api: Api, customer: Callable[[], Customer]) -> None:
     holder, merchant = customer(), customer()
     card = card_for(api, holder)
-    hold = authorize(api, merchant, card, 40_000)
+    hold = authorize(api, merchant, holder, card, 40_000)
     assert hold.status_code == 201, hold.text
     assert balances(api, holder) == (100_000, 60_000)
     hold_id = hold.json()["authorization_id"]
@@ -218,7 +219,7 @@ def test_hold_then_partial_capture_releases_the_rest(api: Api, customer: Callabl
 
 def test_hold_then_void(api: Api, customer: Callable[[], Customer]) -> None:
     holder, merchant = customer(), customer()
-    hold = authorize(api, merchant, card_for(api, holder), 30_000).json()
+    hold = authorize(api, merchant, holder, card_for(api, holder), 30_000).json()
     voided = api.post(f"/card-authorizations/{hold['authorization_id']}/void", token=merchant.token)
     assert (voided.status_code, voided.json()["state"]) == (200, "voided")
     assert balances(api, holder) == (100_000, 100_000)
@@ -226,7 +227,7 @@ def test_hold_then_void(api: Api, customer: Callable[[], Customer]) -> None:
 
 def test_an_expired_hold_is_released(bank: Bank, api: Api, customer: Callable[[], Customer]) -> None:
     holder, merchant = customer(), customer()
-    hold = authorize(api, merchant, card_for(api, holder), 30_000).json()
+    hold = authorize(api, merchant, holder, card_for(api, holder), 30_000).json()
     time.sleep(16)  # the test stack's HoldTtlSeconds is 15
     bank.client("lambda").invoke(FunctionName=bank.output("PaymentsHoldExpiryFunctionName"), Payload=b"{}")
     shown = api.get(f"/card-authorizations/{hold['authorization_id']}", token=merchant.token)
@@ -234,16 +235,24 @@ def test_an_expired_hold_is_released(bank: Bank, api: Api, customer: Callable[[]
     assert balances(api, holder) == (100_000, 100_000)
 
 
-def test_staff_reverse_a_transfer_once(api: Api, admin: User, customer: Callable[[], Customer]) -> None:
+def test_staff_reverse_a_transfer_once(
+    api: Api, admin: User, staff: User, customer: Callable[[], Customer]
+) -> None:
     alice, bob = customer(), customer()
     payment = transfer(api, alice, bob.account, 30_000).json()
     path = f"/staff/transfers/{payment['payment_id']}/reversal"
-    first = api.post(path, token=admin.access_token, json={"reason": "sent in error"})
-    assert first.status_code == 201, first.text
-    assert first.json()["reverses"] == payment["payment_id"]
+    proposed = api.post(path, token=admin.access_token, json={"reason": "sent in error"})
+    assert (proposed.status_code, proposed.json()["status"]) == (202, "proposed"), proposed.text
+    assert balances(api, alice) == (70_000, 70_000)  # nothing moves on a proposal
+    approved = api.post(
+        f"/staff/proposals/{proposed.json()['proposal_id']}/approve", token=staff.access_token
+    )
+    assert approved.status_code == 200, approved.text
+    reversal = approved.json()["result"]
+    assert reversal["reverses"] == payment["payment_id"]
     lines = api.get(f"/accounts/{alice.account}/transactions", token=alice.token).json()["items"]
     marks = {line["payment_id"]: line["reversed_by"] for line in lines}
-    assert marks[payment["payment_id"]] == first.json()["payment_id"]  # the original is marked
+    assert marks[payment["payment_id"]] == reversal["payment_id"]  # the original is marked
     assert balances(api, alice) == (100_000, 100_000)
     second = api.post(path, token=admin.access_token, json={"reason": "again"})
     assert (second.status_code, second.json()["code"]) == (409, "already_reversed")

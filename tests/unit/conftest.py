@@ -53,8 +53,10 @@ def proxy_event(
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     principal: dict[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    """An API Gateway REST proxy event as the gateway builds it (authorizer context included)."""
+    """An API Gateway REST proxy event as the gateway builds it (authorizer context included);
+    `source_ip` is the caller's address as the gateway saw it (`requestContext.identity.sourceIp`)."""
     path = resource
     for name, value in (path_params or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -75,7 +77,7 @@ def proxy_event(
             "path": f"/prod{path}",
             "stage": "prod",
             "requestId": "req-unit",
-            "identity": {"sourceIp": "127.0.0.1"},
+            "identity": {"sourceIp": source_ip},
             "authorizer": ({**principal, "principalId": principal.get("sub", "")} if principal else None),
         },
         "body": raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),

@@ -1,10 +1,10 @@
 // Open an account; one account's details (balances, state, block/unblock, transactions, cards).
 
-import { get, post, q } from "../api.js";
+import { ApiError, get, post, q } from "../api.js";
 import { h, replace } from "../dom.js";
 import { dateTime, money } from "../format.js";
 import { navigate } from "../nav.js";
-import { badge, errorBox, facts, field, flash, form, FormError, input, link, loading, pageHead, pinInput } from "../ui.js";
+import { badge, errorBox, facts, field, flash, form, FormError, input, link, loading, pageHead, pinInput, problemAlert } from "../ui.js";
 import { transactionsTable } from "./common.js";
 
 export async function openAccountPage(view) {
@@ -30,7 +30,16 @@ export async function openAccountPage(view) {
     async (values, node) => {
       if (!/^\d{4}$/.test(values.pin)) throw new FormError("pin", "The PIN must be exactly 4 digits.");
       if (values.pin !== values.confirm_pin) throw new FormError("confirm_pin", "The PINs do not match.");
-      const account = await post("/accounts", { type: values.type, pin: values.pin });
+      let account;
+      try {
+        account = await post("/accounts", { type: values.type, pin: values.pin });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== "account_limit_reached") throw error;
+        node.reset();
+        replace(result, accountLimit(error));
+        result.querySelector("[role='alert']").focus();
+        return;
+      }
       node.reset();
       replace(
         result,
@@ -50,7 +59,20 @@ export async function openAccountPage(view) {
     },
     { submitLabel: "Open account", busyLabel: "Opening…" },
   );
-  view.append(pageHead("Open an account"), h("section", { class: "panel narrow" }, h("p", { class: "muted" }, "New accounts get a ₦1,000.00 welcome bonus from Arhan Financial."), opener), result);
+  view.append(pageHead("Open an account"), h("section", { class: "panel narrow" }, h("p", { class: "muted" }, "Your first account comes with a ₦1,000.00 welcome bonus from Arhan Financial."), opener), result);
+}
+
+/** 409 account_limit_reached: the bank's limit comes with the answer (`limit`), never from the site. */
+function accountLimit(error) {
+  const limit = Number(error.problem.limit);
+  const most = Number.isFinite(limit) && limit > 0 ? `${limit} open accounts` : "the most open accounts a customer may hold";
+  const box = problemAlert(`You already have ${most}, the most a customer may hold, so we cannot open another.`, error, { testid: "account-limit" });
+  box.setAttribute("tabindex", "-1");
+  box.append(
+    h("p", {}, "Use one of your accounts, or ask us to close one you no longer need; then you can open a new one."),
+    h("p", { class: "actions" }, link("#/dashboard", "My accounts", "btn secondary"), link("#/tickets", "Contact support", "btn secondary")),
+  );
+  return box;
 }
 
 export async function accountPage(view, { number }) {

@@ -5,6 +5,7 @@ import { accountPage, openAccountPage } from "./accounts.js";
 import { transferPage } from "./transfer.js";
 import { cardsPage } from "./cards.js";
 import { checkoutPage } from "./checkout.js";
+import { payPage } from "./pay.js";
 import { loansPage } from "./loans.js";
 import { ticketPage, ticketsPage } from "./tickets.js";
 import { statementsPage } from "./statements.js";
@@ -18,6 +19,7 @@ export const routes = [
   { path: "/transfer", title: "Send money", render: transferPage },
   { path: "/cards", title: "Cards", render: cardsPage },
   { path: "/checkout", title: "Merchant checkout", render: checkoutPage },
+  { path: "/pay/:request_id", title: "Confirm a card payment", render: payPage },
   { path: "/loans", title: "Loans", render: loansPage },
   { path: "/tickets", title: "Support", render: ticketsPage },
   { path: "/tickets/:id", title: "Ticket", render: ticketPage },

@@ -3,7 +3,7 @@
 
 import { ApiError, newIdempotencyKey, post } from "../api.js";
 import { h, replace } from "../dom.js";
-import { money, parseNaira, nairaInput } from "../format.js";
+import { aboutMinutes, money, parseNaira, nairaInput } from "../format.js";
 import { hashQuery } from "../nav.js";
 import { myAccounts } from "../state.js";
 import { errorBox, facts, field, form, FormError, input, link, loading, pageHead, pinInput, amountInput } from "../ui.js";
@@ -97,7 +97,14 @@ export async function transferPage(view) {
           }
           if (error instanceof ApiError && error.code === "pin_invalid") {
             pin.value = "";
-            throw new FormError("pin", error.problem.detail || "The PIN is wrong.");
+            const left = Number(error.problem.tries_left);
+            const tries = Number.isFinite(left) ? ` — ${left} ${left === 1 ? "try" : "tries"} left` : "";
+            throw new FormError("pin", `Wrong PIN${tries}. Too many wrong PINs lock it for a while.`);
+          }
+          if (error instanceof ApiError && error.code === "pin_locked") {
+            pin.value = "";
+            const seconds = Number(error.problem.retry_after_seconds) || 0;
+            throw new FormError("pin", `Too many wrong PINs: your PIN is locked for ${aboutMinutes(seconds)}. Try again later, or ask us through Support.`);
           }
           throw error;
         }

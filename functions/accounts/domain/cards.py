@@ -25,6 +25,14 @@ class CardState(StrEnum):
     REPLACED = "replaced"  # terminal: a newer card took over
 
 
+class Blocker(StrEnum):
+    """Who blocked a card: a customer lifts only their own block."""
+
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    SYSTEM = "system"  # too many wrong PIN/CVV tries
+
+
 @dataclass(frozen=True)
 class CardKeys:
     pan_key: bytes

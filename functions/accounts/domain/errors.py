@@ -15,8 +15,9 @@ AccountNotBlocked = error_class("account_not_blocked", ErrorKind.CONFLICT, "The 
 AccountBlockedByBank = error_class(
     "account_blocked_by_bank", ErrorKind.CONFLICT, "The bank blocked this account; contact support"
 )
-PinInvalid = error_class("pin_invalid", ErrorKind.UNPROCESSABLE, "The PIN is wrong")
-PinLocked = error_class("pin_locked", ErrorKind.LOCKED, "Too many wrong PINs; the PIN is locked for a while")
+AccountLimitReached = error_class(
+    "account_limit_reached", ErrorKind.CONFLICT, "You have the most open accounts a customer may hold"
+)
 
 CardNotFound = error_class("card_not_found", ErrorKind.NOT_FOUND, "No such card")
 CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
@@ -28,6 +29,12 @@ CardExists = error_class(
 CardNotBlocked = error_class("card_not_blocked", ErrorKind.CONFLICT, "The card is not blocked")
 CardAlreadyBlocked = error_class("card_already_blocked", ErrorKind.CONFLICT, "The card is already blocked")
 CardReplaced = error_class("card_replaced", ErrorKind.CONFLICT, "The card was replaced and cannot be used")
+CardBusy = error_class(
+    "card_busy", ErrorKind.CONFLICT, "Other payments with this card are being checked; try again in a moment"
+)
+CardBlockedByBank = error_class(
+    "card_blocked_by_bank", ErrorKind.CONFLICT, "The bank blocked this card; contact support"
+)
 
 LoanNotFound = error_class("loan_not_found", ErrorKind.NOT_FOUND, "No such loan")
 LoanTermInvalid = error_class(
@@ -47,7 +54,25 @@ TicketNotFound = error_class("ticket_not_found", ErrorKind.NOT_FOUND, "No such t
 TicketResolved = error_class("ticket_resolved", ErrorKind.CONFLICT, "The ticket is resolved")
 TicketTooLong = error_class("ticket_thread_full", ErrorKind.CONFLICT, "The thread is full; open a new ticket")
 
-MonthInvalid = error_class("month_invalid", ErrorKind.INVALID, "Give a month as YYYY-MM, not in the future")
+MonthInvalid = error_class(
+    "month_invalid", ErrorKind.UNPROCESSABLE, "Only the month just ended can be run by staff"
+)
+InterestAlreadyRun = error_class(
+    "interest_already_run", ErrorKind.CONFLICT, "This month's interest has already been paid"
+)
+
+ProposalNotFound = error_class("proposal_not_found", ErrorKind.NOT_FOUND, "No such proposal")
+ProposalNotOpen = error_class(
+    "proposal_not_open", ErrorKind.CONFLICT, "The proposal was already decided or has expired"
+)
+ProposalChanged = error_class(
+    "proposal_changed", ErrorKind.CONFLICT, "The proposal was decided meanwhile; reload it"
+)
+SecondStaffRequired = error_class(
+    "second_staff_required",
+    ErrorKind.FORBIDDEN,
+    "Another staff member must approve what you proposed (four eyes)",
+)
 
 AccountChanged = error_class(
     "account_changed", ErrorKind.CONFLICT, "The account changed meanwhile; try again"
@@ -67,3 +92,11 @@ InsufficientFunds = error_class(
 AccountNotEmpty = error_class(
     "account_not_empty", ErrorKind.CONFLICT, "Only an account with a zero balance and no holds can be closed"
 )
+BalanceChanged = error_class(
+    "balance_changed", ErrorKind.CONFLICT, "The account's balance or holds changed meanwhile; try again"
+)
+TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
+NotReversible = error_class(
+    "not_reversible", ErrorKind.CONFLICT, "Only a completed transfer or card payment can be reversed"
+)
+AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")

@@ -15,10 +15,12 @@ def monthly_interest(balance: int, rate_bp: int) -> int:
     return max(balance, 0) * rate_bp // (10_000 * 12)
 
 
-def parse_month(text: str, now: datetime) -> str:
-    match = MONTH_PATTERN.match(text)
-    if not match or (int(match[1]), int(match[2])) > (now.year, now.month):
-        raise MonthInvalid()
+def staff_month(text: str, now: datetime) -> str:
+    """The only month staff may run by hand: the one just ended (its scheduled run may have failed).
+    An older month would pay interest on today's balances for time long gone, again and again; the
+    current one has not been earned yet."""
+    if not MONTH_PATTERN.match(text) or text != previous_month(now):
+        raise MonthInvalid(f"Only {previous_month(now)} can be run now")
     return text
 
 

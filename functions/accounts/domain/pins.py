@@ -1,18 +1,23 @@
-"""PINs: 4-digit strings kept as keyed hashes, with an attempt limit.
+"""Card PINs: 4-digit strings kept as keyed hashes, with a try taken before each check.
 
-A slow password hash cannot protect 10,000 possible values and would slow every payment; a keyed
-HMAC-SHA256 with a secret from Secrets Manager (useless to anyone who steals only the table) plus
-the lockout is what protects them. The hash binds a context (account or card) so equal PINs differ.
+A slow password hash cannot protect 10,000 possible values; a keyed HMAC-SHA256 with a secret from
+Secrets Manager (useless to anyone who steals only the table) plus the attempt limit is what protects
+them. Every card check (PIN, CVV, expiry) first takes a try from the card's counter in one conditional
+write, and only then compares: a right answer gives the try back, a wrong one keeps it, and the
+MAX_TRIES-th wrong one blocks the card. So parallel guesses never get more than MAX_TRIES judged.
+(The account's payment PIN lives with its balance at payments: payments.domain.pins.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
 
-MAX_ATTEMPTS = 3
-LOCK_DURATION = timedelta(minutes=15)
+from core.tries import TryLimit
+
+MAX_TRIES = 3
+# Three wrong answers less than a day apart block the card (until staff unblock it); older ones lapse.
+CARD_TRIES = TryLimit(limit=MAX_TRIES, seconds=24 * 3600)
 
 
 def hash_pin(key: bytes, context: str, pin: str) -> str:
@@ -23,19 +28,11 @@ def pin_matches(key: bytes, context: str, pin: str, stored: str) -> bool:
     return hmac.compare_digest(hash_pin(key, context, pin), stored)
 
 
-def account_context(account_number: str) -> str:
-    return f"account:{account_number}"
-
-
 def card_context(account_number: str) -> str:
     # Keyed by account, not card, so a replacement card keeps the PIN without the clear PIN.
     return f"card:{account_number}"
 
 
-def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    return locked_until is not None and now < locked_until
-
-
-def exhausted(failures: int) -> bool:
-    """True when this many consecutive failures must lock (the account) or block (the card)."""
-    return failures >= MAX_ATTEMPTS
+def blocks_card(wrong_answers: int) -> bool:
+    """True when this many wrong answers block the card."""
+    return wrong_answers >= MAX_TRIES

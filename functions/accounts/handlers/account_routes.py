@@ -20,7 +20,7 @@ from core.pagination import parse_limit
     response=AccountView,
     status=201,
     roles=["customer"],
-    errors=[e.NumberSpaceBusy],
+    errors=[e.NumberSpaceBusy, e.AccountLimitReached],
 )
 def open_account() -> Response:
     return json_response(service.open_account(app.principal(), app.body(OpenAccount)), 201)

@@ -1,4 +1,5 @@
-"""Card routes: issue (PAN and CVV shown once), masked list, block, unblock, replace."""
+"""Card routes of the card's owner: issue (PAN and CVV shown once), replace, reveal (the PAN and CVV,
+with the card PIN), masked list, block, unblock. Staff act on cards through /staff/cards (staff_routes)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from chalice import Response  # type: ignore[attr-defined]
 
 from accounts.app import app
 from accounts.domain import errors as e
-from accounts.models import CardAction, CardPage, CardView, IssueCard, IssuedCardView
+from accounts.models import CardAction, CardPage, CardView, IssueCard, IssuedCardView, RevealCard
 from accounts.services import cards as service
 from core.apidoc import PAGE
 from core.http import json_response
@@ -39,6 +40,7 @@ def list_cards(number: str) -> Response:
     methods=["POST"],
     request=CardAction,
     response=CardView,
+    roles=["customer"],
     errors=[e.CardNotFound, e.CardAlreadyBlocked, e.CardReplaced, e.CardChanged],
 )
 def block_card(card_id: str) -> Response:
@@ -50,7 +52,8 @@ def block_card(card_id: str) -> Response:
     methods=["POST"],
     request=CardAction,
     response=CardView,
-    errors=[e.CardNotFound, e.CardNotBlocked, e.CardReplaced, e.CardChanged, e.AccountNotActive],
+    roles=["customer"],
+    errors=[e.CardNotFound, e.CardNotBlocked, e.CardBlockedByBank, e.CardReplaced, e.CardChanged],
 )
 def unblock_card(card_id: str) -> Response:
     app.body(CardAction)
@@ -61,10 +64,25 @@ def unblock_card(card_id: str) -> Response:
     "/cards/{card_id}/replace",
     methods=["POST"],
     request=CardAction,
-    response=IssuedCardView,
+    response=CardView,
     status=201,
-    errors=[e.CardNotFound, e.CardReplaced, e.CardChanged, e.AccountNotActive],
+    roles=["customer"],
+    errors=[e.CardNotFound, e.CardReplaced, e.CardChanged, e.CardBlockedByBank, e.AccountNotActive],
 )
 def replace_card(card_id: str) -> Response:
+    """The owner replaces their card: a new PAN, the old card retired; its details via `reveal`."""
     app.body(CardAction)
     return json_response(service.replace(app.principal(), card_id), 201)
+
+
+@app.route(
+    "/cards/{card_id}/reveal",
+    methods=["POST"],
+    request=RevealCard,
+    response=IssuedCardView,
+    roles=["customer"],
+    errors=[e.CardNotFound, e.CardInvalid, e.CardBlocked, e.CardBusy],
+)
+def reveal_card(card_id: str) -> Response:
+    """The owner sees the whole PAN and the CVV, with the card's PIN (3 wrong tries block the card)."""
+    return json_response(service.reveal(app.principal(), card_id, app.body(RevealCard).pin))

@@ -6,6 +6,7 @@ from typing import Any
 
 from accounts.domain.interest import previous_month
 from accounts.services.staff import pay_interest
+from accounts.store.proposals import interest_run_done
 from core.clock import now
 from core.observability import logger
 
@@ -16,6 +17,9 @@ class InterestRunIncomplete(Exception):
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     month = str(event.get("month") or previous_month(now()))
+    if interest_run_done(month):
+        logger.info("Interest run already complete", extra={"month": month})
+        return {"month": month, "already_complete": True}
     summary = pay_interest(month)
     logger.info("Interest run", extra=summary)
     if summary["failed"]:

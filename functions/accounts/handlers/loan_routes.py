@@ -12,6 +12,7 @@ from accounts.models import (
     LoanPage,
     LoanQuote,
     LoanView,
+    ProposalView,
     Repayment,
     RepaymentResult,
 )
@@ -107,9 +108,12 @@ def loan_queue() -> Response:
     methods=["POST"],
     request=LoanDecision,
     response=LoanView,
+    accepted=ProposalView,
     roles=["staff"],
     errors=[e.LoanNotFound, e.LoanNotPending, e.LoanChanged, e.AccountNotActive],
 )
 def decide_loan(loan_id: str) -> Response:
+    """Reject, or approve and disburse; an approval above the four-eyes amount is proposed (202)."""
     principal = app.principal()
-    return json_response(service.decide(principal, loan_id, app.body(LoanDecision)))
+    view, proposed = service.decide(principal, loan_id, app.body(LoanDecision))
+    return json_response(view, 202 if proposed else 200)

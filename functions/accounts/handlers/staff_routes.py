@@ -11,13 +11,18 @@ from accounts.models import (
     AccountSearchPage,
     AccountView,
     AuditTrail,
+    CardView,
     Dashboard,
     InterestRun,
-    InterestRunSummary,
     PinUnlocked,
+    ProposalDecision,
+    ProposalPage,
+    ProposalView,
+    ReversalRequest,
     StaffAction,
 )
 from accounts.services import accounts as account_service
+from accounts.services import approvals, cards, proposals
 from accounts.services import staff as service
 from core.apidoc import PAGE
 from core.http import json_response
@@ -74,14 +79,16 @@ def staff_unblock(number: str) -> Response:
     methods=["POST"],
     request=StaffAction,
     response=AccountView,
+    accepted=ProposalView,
     roles=["staff"],
     errors=[*STATE_ERRORS, e.AccountClosed, e.AccountNotEmpty],
 )
 def staff_close(number: str) -> Response:
+    """Close an empty account; one with a balance is paid out to its owner once a second staff member
+    approves (202, a proposal)."""
     principal = app.principal()
-    return json_response(
-        account_service.change_state(principal, number, "close", app.body(StaffAction).reason)
-    )
+    view, proposed = account_service.close(principal, number, app.body(StaffAction).reason)
+    return json_response(view, 202 if proposed else 200)
 
 
 @app.route(
@@ -122,11 +129,126 @@ def dashboard() -> Response:
     "/staff/interest-runs",
     methods=["POST"],
     request=InterestRun,
-    response=InterestRunSummary,
-    status=201,
+    response=ProposalView,
+    status=202,
     roles=["staff"],
-    errors=[e.MonthInvalid],
+    errors=[e.MonthInvalid, e.InterestAlreadyRun],
 )
 def interest_run() -> Response:
+    """Propose paying the month just ended (when its scheduled run did not complete); a second staff
+    member approves it."""
     principal = app.principal()
-    return json_response(service.trigger_interest(principal, app.body(InterestRun).month), 201)
+    return json_response(service.propose_interest_run(principal, app.body(InterestRun).month), 202)
+
+
+@app.route(
+    "/staff/transfers/{transfer_id}/reversal",
+    methods=["POST"],
+    request=ReversalRequest,
+    response=ProposalView,
+    status=202,
+    roles=["staff"],
+    errors=[e.TransferNotFound, e.NotReversible, e.AlreadyReversed],
+)
+def propose_reversal(transfer_id: str) -> Response:
+    """Propose reversing a transfer or card payment; a second staff member approves it (four eyes)."""
+    principal = app.principal()
+    return json_response(
+        service.propose_reversal(principal, transfer_id, app.body(ReversalRequest).reason), 202
+    )
+
+
+@app.route("/staff/proposals", methods=["GET"], response=ProposalPage, roles=["staff"], query=PAGE)
+def list_proposals() -> Response:
+    """Proposals waiting for a second staff member, oldest first."""
+    return json_response(proposals.list_open(parse_limit(app.query("limit")), app.query("cursor")))
+
+
+@app.route(
+    "/staff/proposals/{proposal_id}",
+    methods=["GET"],
+    response=ProposalView,
+    roles=["staff"],
+    errors=[e.ProposalNotFound],
+)
+def get_proposal(proposal_id: str) -> Response:
+    return json_response(proposals.view(proposals.get(proposal_id)))
+
+
+@app.route(
+    "/staff/proposals/{proposal_id}/approve",
+    methods=["POST"],
+    response=ProposalView,
+    roles=["staff"],
+    errors=[
+        e.ProposalNotFound,
+        e.ProposalNotOpen,
+        e.ProposalChanged,
+        e.SecondStaffRequired,
+        e.InsufficientFunds,
+        e.AlreadyReversed,
+        e.InterestAlreadyRun,
+        e.MonthInvalid,
+        e.LoanNotPending,
+        e.BalanceChanged,
+        e.AccountNotEmpty,
+    ],
+)
+def approve_proposal(proposal_id: str) -> Response:
+    """Approve what another staff member proposed: the action runs now, as you."""
+    return json_response(approvals.approve(app.principal(), proposal_id))
+
+
+@app.route(
+    "/staff/proposals/{proposal_id}/reject",
+    methods=["POST"],
+    request=ProposalDecision,
+    response=ProposalView,
+    roles=["staff"],
+    errors=[e.ProposalNotFound, e.ProposalNotOpen, e.ProposalChanged],
+)
+def reject_proposal(proposal_id: str) -> Response:
+    principal = app.principal()
+    return json_response(proposals.reject(principal, proposal_id, app.body(ProposalDecision).reason))
+
+
+@app.route(
+    "/staff/cards/{card_id}/block",
+    methods=["POST"],
+    request=StaffAction,
+    response=CardView,
+    roles=["staff"],
+    errors=[e.CardNotFound, e.CardAlreadyBlocked, e.CardReplaced, e.CardChanged],
+)
+def staff_block_card(card_id: str) -> Response:
+    principal = app.principal()
+    return json_response(cards.staff_block(principal, card_id, app.body(StaffAction).reason))
+
+
+@app.route(
+    "/staff/cards/{card_id}/unblock",
+    methods=["POST"],
+    request=StaffAction,
+    response=CardView,
+    roles=["staff"],
+    errors=[e.CardNotFound, e.CardNotBlocked, e.CardReplaced, e.CardChanged],
+)
+def staff_unblock_card(card_id: str) -> Response:
+    principal = app.principal()
+    return json_response(cards.staff_unblock(principal, card_id, app.body(StaffAction).reason))
+
+
+@app.route(
+    "/staff/cards/{card_id}/replace",
+    methods=["POST"],
+    request=StaffAction,
+    response=CardView,
+    status=201,
+    roles=["staff"],
+    errors=[e.CardNotFound, e.CardReplaced, e.CardChanged, e.AccountNotActive],
+)
+def staff_replace_card(card_id: str) -> Response:
+    """Order a new card for its owner: the old one is retired; only the owner ever sees the new PAN and
+    CVV (they reveal it with the card PIN). Audited."""
+    principal = app.principal()
+    return json_response(cards.staff_replace(principal, card_id, app.body(StaffAction).reason), 201)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from accounts.config import conf
 from accounts.domain import loans as rules
 from accounts.domain.errors import (
     AccountNotActive,
@@ -16,10 +17,11 @@ from accounts.domain.errors import (
     LoanNotPending,
 )
 from accounts.domain.loans import LoanStatus
+from accounts.domain.proposals import ProposalKind
 from accounts.domain.states import AccountState
 from accounts.models import ApplyLoan, LoanDecision, Repayment
 from accounts.services import accounts as account_service
-from accounts.services import views
+from accounts.services import proposals, views
 from accounts.store import loans as store
 from accounts.store import payments
 from accounts.store.common import audit
@@ -97,8 +99,27 @@ def queue(principal: Principal, status: str | None, limit: int, cursor: str | No
     return {"items": [views.loan(loan) for loan in items], "next_cursor": next_cursor}
 
 
-def decide(principal: Principal, loan_id: str, request: LoanDecision) -> dict[str, Any]:
+def decide(principal: Principal, loan_id: str, request: LoanDecision) -> tuple[dict[str, Any], bool]:
+    """(view, proposed). A rejection, or an approval up to the four-eyes amount, is decided now; a
+    larger approval becomes a proposal that a second staff member approves (`approve_loan` then)."""
     loan = _visible(principal, loan_id)
+    if request.decision == "approve" and int(loan.amount) > conf().four_eyes_loan_amount:
+        if loan.status != LoanStatus.PENDING:
+            raise LoanNotPending()
+        details = {"loan_id": loan_id, "amount": int(loan.amount), "account_number": loan.account_number}
+        return proposals.propose(
+            principal, ProposalKind.LOAN_APPROVAL, f"loan:{loan_id}", details, request.reason
+        ), True
+    return _decide(principal, loan, request), False
+
+
+def approve_loan(approver: Principal, loan_id: str, reason: str) -> dict[str, Any]:
+    """The approved proposal: the same approval a single staff member makes below the limit."""
+    return _decide(approver, _visible(approver, loan_id), LoanDecision(decision="approve", reason=reason))
+
+
+def _decide(principal: Principal, loan: LoanModel, request: LoanDecision) -> dict[str, Any]:
+    loan_id = loan.loan_id
     moment = now()
     entry = audit(principal, f"loan:{loan_id}", f"loan.{request.decision}", request.reason, moment)
     decided = (request.reason, principal.user_id)

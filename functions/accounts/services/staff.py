@@ -1,16 +1,20 @@
-"""Staff views and the savings-interest run."""
+"""Staff views and the savings-interest run (scheduled, or proposed and approved by two staff)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accounts.domain import interest as rules
+from accounts.domain.errors import InterestAlreadyRun
 from accounts.domain.loans import LoanStatus
+from accounts.domain.proposals import ProposalKind
 from accounts.domain.tickets import TicketStatus
+from accounts.services import proposals
 from accounts.store import accounts as account_store
 from accounts.store import audit as audit_store
 from accounts.store import loans as loan_store
 from accounts.store import payments
+from accounts.store import proposals as proposal_store
 from accounts.store import tickets as ticket_store
 from accounts.store.common import audit
 from accounts.store.models import AccountModel
@@ -55,16 +59,47 @@ def audit_trail(principal: Principal, target: str) -> dict[str, Any]:
     }
 
 
-def trigger_interest(principal: Principal, month: str) -> dict[str, Any]:
-    wanted = rules.parse_month(month, now())
+def propose_reversal(principal: Principal, payment_id: str, reason: str) -> dict[str, Any]:
+    """Reversing a payment moves money back: payments checks it may be reversed, a second staff member
+    approves it, and payments' own conditions keep it to once."""
+    original = payments.check_reversal(payment_id)
+    details = {
+        "payment_id": payment_id,
+        "amount": original["amount"],
+        "from_account": original["from_account"],
+        "to_account": original["to_account"],
+    }
+    return proposals.propose(principal, ProposalKind.REVERSAL, f"payment:{payment_id}", details, reason)
+
+
+def propose_interest_run(principal: Principal, month: str) -> dict[str, Any]:
+    """Staff may only ask for the month just ended, and only if its run has not completed; a second
+    staff member approves it (four eyes) before anything is paid."""
+    wanted = _runnable(month)
+    return proposals.propose(
+        principal, ProposalKind.INTEREST_RUN, f"interest:{wanted}", {"month": wanted}, f"Interest {wanted}"
+    )
+
+
+def run_interest(approver: Principal, month: str) -> dict[str, Any]:
+    """The approved run (the rule is checked again: the schedule may have paid it meanwhile)."""
+    wanted = _runnable(month)
     summary = pay_interest(wanted)
-    audit_store.record(audit(principal, f"interest:{wanted}", "interest.run", "", now(), **summary))
+    audit_store.record(audit(approver, f"interest:{wanted}", "interest.run", "", now(), **summary))
     return summary
+
+
+def _runnable(month: str) -> str:
+    wanted = rules.staff_month(month, now())
+    if proposal_store.interest_run_done(wanted):
+        raise InterestAlreadyRun()
+    return wanted
 
 
 def pay_interest(month: str) -> dict[str, Any]:
     """Pay one month's interest to every active savings account. Each payment's id is
-    `interest:{number}:{month}`, so payments moves it at most once however often the run repeats."""
+    `interest:{number}:{month}`, so payments moves it at most once however often the run repeats. A run
+    that paid every account is recorded: staff can no longer run that month."""
     summary = {
         "month": month,
         "accounts": 0,
@@ -81,6 +116,8 @@ def pay_interest(month: str) -> dict[str, Any]:
             _pay_batch(batch, month, summary)
             batch = []
     _pay_batch(batch, month, summary)
+    if not summary["failed"]:
+        proposal_store.record_interest_run(month, summary, now())
     return summary
 
 

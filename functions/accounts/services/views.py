@@ -37,6 +37,7 @@ def card(item: CardModel) -> dict[str, Any]:
         "expiry_year": int(item.expiry_year),
         "state": item.state,
         "block_reason": item.block_reason,
+        "blocked_by": item.blocked_by,
         "replaces": item.replaces,
         "replaced_by": item.replaced_by,
         "created_at": iso(item.created_at),

@@ -1,17 +1,17 @@
-"""The accounts table: numbers allocated by conditional put, state changes with their audit entry in
-one transaction, PIN attempt counters updated atomically."""
+"""The accounts table: numbers allocated by conditional put (with the owner's open-account count, so the
+cap holds), state changes with their audit entry in one transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from accounts.domain.states import AccountState, Transition
 from accounts.store.common import condition_failed, page, start_key
-from accounts.store.models import AccountModel, AuditModel
+from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
 from core.aws import transaction
 
 
@@ -23,6 +23,14 @@ class StateChanged(Exception):
     """The account changed under us (another request won); the caller re-reads and retries or fails."""
 
 
+class LimitReached(Exception):
+    """The owner already holds the most open accounts allowed."""
+
+
+def _owner_key(owner_id: str) -> str:
+    return f"owner#{owner_id}"
+
+
 def get(number: str) -> AccountModel | None:
     try:
         return AccountModel.get(number, consistent_read=True)
@@ -30,10 +38,23 @@ def get(number: str) -> AccountModel | None:
         return None
 
 
-def insert(account: AccountModel) -> None:
+def insert(account: AccountModel, limit: int) -> None:
+    """The account and its owner's open-account count, together: the count's condition makes the cap
+    hold however many openings race."""
     try:
-        account.save(condition=AccountModel.account_number.does_not_exist())
-    except PutError as error:
+        with transaction() as tx:
+            tx.save(account, condition=AccountModel.account_number.does_not_exist())
+            tx.update(
+                AccountOwnerModel(_owner_key(account.owner_id)),
+                actions=[AccountOwnerModel.open_accounts.add(1)],
+                condition=AccountOwnerModel.open_accounts.does_not_exist()
+                | (AccountOwnerModel.open_accounts < limit),
+            )
+    except TransactWriteError as error:
+        # Puts go before updates: the account is item 0, its owner's count item 1.
+        reasons = error.cancellation_reasons or []
+        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+            raise LimitReached() from error
         if condition_failed(error):
             raise NumberTaken() from error
         raise
@@ -65,13 +86,6 @@ def activate(account: AccountModel, now: datetime) -> None:
         account.refresh(consistent_read=True)  # a concurrent retry activated it first
 
 
-def set_pin(account: AccountModel, pin_hash: str, now: datetime) -> None:
-    account.update(
-        actions=[AccountModel.pin_hash.set(pin_hash), AccountModel.updated_at.set(now)],
-        condition=AccountModel.state == AccountState.OPENING,
-    )
-
-
 def apply_transition(
     account: AccountModel, transition: Transition, now: datetime, audit: AuditModel | None
 ) -> None:
@@ -89,6 +103,11 @@ def apply_transition(
     try:
         with transaction() as tx:
             tx.update(account, actions=actions, condition=AccountModel.state == account.state)
+            if transition.state is AccountState.CLOSED:
+                tx.update(
+                    AccountOwnerModel(_owner_key(account.owner_id)),
+                    actions=[AccountOwnerModel.open_accounts.add(-1)],
+                )
             if audit is not None:
                 tx.save(audit)
     except TransactWriteError as error:
@@ -96,27 +115,6 @@ def apply_transition(
             raise StateChanged() from error
         raise
     account.refresh(consistent_read=True)
-
-
-def record_pin_failure(account: AccountModel, now: datetime, lock_until: datetime, limit: int) -> int:
-    """Count one wrong PIN atomically; the one that reaches `limit` locks and restarts the count."""
-    account.update(actions=[AccountModel.pin_failures.add(1), AccountModel.updated_at.set(now)])
-    failures = int(account.pin_failures)
-    if failures >= limit:
-        account.update(
-            actions=[AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.set(lock_until)]
-        )
-    return failures
-
-
-def reset_pin_failures(account: AccountModel, audit: AuditModel | None = None) -> None:
-    actions: list[Action] = [AccountModel.pin_failures.set(0), AccountModel.pin_locked_until.remove()]
-    if audit is None:
-        account.update(actions=actions)
-        return
-    with transaction() as tx:
-        tx.update(account, actions=actions)
-        tx.save(audit)
 
 
 def mark_interest_paid(account: AccountModel, month: str) -> None:

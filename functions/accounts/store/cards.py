@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
+from accounts.domain import pins
 from accounts.domain.cards import CardState
 from accounts.store.common import condition_failed, page, start_key
 from accounts.store.models import CardModel, PanIndexModel
 from core.aws import transaction
+from core.dynamo import GuardRefused, TriesExhausted, TryCounter
 
 
 class PanTaken(Exception):
@@ -82,13 +85,17 @@ def insert(card: CardModel, replacing: CardModel | None = None, now: datetime | 
         raise CardChanged() from error
 
 
-def set_state(card: CardModel, state: CardState, reason: str | None, now: datetime) -> None:
+def set_state(
+    card: CardModel, state: CardState, reason: str | None, blocked_by: str | None, now: datetime
+) -> None:
     try:
         card.update(
             actions=[
                 CardModel.state.set(state),
                 CardModel.block_reason.set(reason) if reason else CardModel.block_reason.remove(),
+                CardModel.blocked_by.set(blocked_by) if blocked_by else CardModel.blocked_by.remove(),
                 CardModel.failures.set(0),
+                CardModel.tries_window_end.set(0),  # a fresh count of tries after any change of state
                 CardModel.updated_at.set(now),
             ],
             condition=CardModel.state == card.state,
@@ -99,16 +106,68 @@ def set_state(card: CardModel, state: CardState, reason: str | None, now: dateti
         raise
 
 
-def record_failure(card: CardModel, now: datetime, limit: int) -> int:
-    """Count one wrong PIN/CVV atomically; reaching `limit` blocks the card (if still active)."""
-    card.update(actions=[CardModel.failures.add(1), CardModel.updated_at.set(now)])
-    failures = int(card.failures)
-    if failures >= limit and card.state == CardState.ACTIVE:
+class NotTheirs(Exception):
+    """No such card, or not the caller's: the same answer either way."""
+
+
+class NotUsable(Exception):
+    """The card is blocked or replaced, or its tries are used up (`busy`: by checks still running)."""
+
+    def __init__(self, busy: bool) -> None:
+        super().__init__("not usable")
+        self.busy = busy
+
+
+def _counter(card_id: str, owner_id: str | None = None) -> TryCounter:
+    require: dict[str, Any] = {"owner_id": owner_id, "state": CardState.ACTIVE.value} if owner_id else {}
+    return TryCounter(
+        table=str(CardModel.Meta.table_name),
+        key={"card_id": card_id},
+        rule=pins.CARD_TRIES,
+        taken="tries",
+        window_end="tries_window_end",
+        wrong="failures",
+        require=require,
+    )
+
+
+def take_try(card_id: str, owner_id: str, now: datetime) -> CardModel:
+    """Take one try of an active card of `owner_id`, before anything about it is compared."""
+    try:
+        _counter(card_id, owner_id).take(int(now.timestamp()))
+    except GuardRefused as refused:
+        if refused.item is None or refused.item.get("owner_id") != owner_id:
+            raise NotTheirs() from None
+        raise NotUsable(busy=False) from None
+    except TriesExhausted as exhausted:
+        raise NotUsable(busy=not exhausted.tries.locked(int(now.timestamp()), pins.MAX_TRIES)) from None
+    card = get(card_id)
+    assert card is not None
+    return card
+
+
+def give_back(card: CardModel) -> None:
+    """The answer was right: return the try it took."""
+    _counter(card.card_id).give_back()
+
+
+def record_wrong(card: CardModel) -> int:
+    """The answer was wrong: it counts; returns the wrong answers so far."""
+    return _counter(card.card_id).record_wrong().wrong
+
+
+def block_after_failures(card: CardModel, now: datetime) -> None:
+    """The last try was wrong: the card is blocked until staff unblock it."""
+    try:
         card.update(
-            actions=[CardModel.state.set(CardState.BLOCKED), CardModel.block_reason.set("too_many_failures")]
+            actions=[
+                CardModel.state.set(CardState.BLOCKED),
+                CardModel.block_reason.set("too_many_failures"),
+                CardModel.blocked_by.set("system"),
+                CardModel.updated_at.set(now),
+            ],
+            condition=CardModel.state == CardState.ACTIVE,
         )
-    return failures
-
-
-def reset_failures(card: CardModel) -> None:
-    card.update(actions=[CardModel.failures.set(0)])
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise

@@ -39,15 +39,23 @@ class AccountModel(Model):
     state = UnicodeAttribute()
     blocked_by = UnicodeAttribute(null=True)
     block_reason = UnicodeAttribute(null=True)
-    pin_hash = UnicodeAttribute()
-    pin_failures = NumberAttribute(default=0)
-    pin_locked_until = UTCDateTimeAttribute(null=True)
     interest_rate_bp = NumberAttribute(default=0)
     # Months whose savings interest is paid: a rerun skips them (payments' payment id is the backstop).
     interest_months = UnicodeSetAttribute(default=set)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     by_owner = ByOwnerIndex()
+
+
+class AccountOwnerModel(Model):
+    """`owner#<user id>` in the accounts table: the customer's count of open accounts, changed in the
+    same transaction as each opening (conditional on the cap) and closing."""
+
+    class Meta:
+        table_name = table_name("ACCOUNTS_TABLE")
+
+    account_number = UnicodeAttribute(hash_key=True)
+    open_accounts = NumberAttribute(default=0)
 
 
 class CardsByAccountIndex(GlobalSecondaryIndex[Any]):
@@ -76,7 +84,11 @@ class CardModel(Model):
     expiry_year = NumberAttribute()
     state = UnicodeAttribute()
     block_reason = UnicodeAttribute(null=True)
+    blocked_by = UnicodeAttribute(null=True)  # customer | staff | system (too many wrong tries)
     pin_hash = UnicodeAttribute()
+    # Card checks (core.tries): tries taken, of which `failures` were wrong; 3 wrong block the card.
+    tries = NumberAttribute(default=0)
+    tries_window_end = NumberAttribute(default=0)
     failures = NumberAttribute(default=0)
     replaces = UnicodeAttribute(null=True)
     replaced_by = UnicodeAttribute(null=True)
@@ -202,4 +214,59 @@ class AuditModel(Model):
     details = JSONAttribute(default=dict)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (AccountModel, CardModel, LoanModel, TicketModel, AuditModel)
+class OpenProposalsIndex(GlobalSecondaryIndex[Any]):
+    """Sparse: only a proposal waiting for its second staff member carries `queue`."""
+
+    class Meta:
+        index_name = "open_proposals"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    proposed_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ProposalModel(Model):
+    """A staff action that moves the bank's money, proposed by one staff member and approved by another."""
+
+    class Meta:
+        table_name = table_name("ACCOUNTS_OPERATIONS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # proposal#<id>
+    proposal_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    target = UnicodeAttribute()
+    details = JSONAttribute(default=dict)
+    proposed_by = UnicodeAttribute()
+    proposed_by_username = UnicodeAttribute(default="")
+    proposed_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_by_username = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    result = JSONAttribute(null=True)
+    queue = UnicodeAttribute(null=True)
+    open_proposals = OpenProposalsIndex()
+
+
+class InterestRunModel(Model):
+    """`interest-run#<YYYY-MM>`: the month's run, written when every account was paid (schedule or staff)."""
+
+    class Meta:
+        table_name = table_name("ACCOUNTS_OPERATIONS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)
+    month = UnicodeAttribute()
+    completed_at = UTCDateTimeAttribute()
+    summary = JSONAttribute(default=dict)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    AccountModel,
+    CardModel,
+    LoanModel,
+    TicketModel,
+    AuditModel,
+    ProposalModel,
+)

@@ -14,10 +14,36 @@ def _call(action: str, payload: dict[str, Any]) -> Any:
     return internal.invoke(conf().payments_internal_function, action, payload)
 
 
-def open_position(account_number: str, owner_id: str, welcome_bonus: int) -> dict[str, Any]:
+def open_position(account_number: str, owner_id: str, pin: str) -> dict[str, Any]:
+    """Payments keeps the balance and the payment PIN, and pays the welcome bonus with the owner's
+    first account."""
     result: dict[str, Any] = _call(
-        "open_position",
-        {"account_number": account_number, "owner_id": owner_id, "welcome_bonus": welcome_bonus},
+        "open_position", {"account_number": account_number, "owner_id": owner_id, "pin": pin}
+    )
+    return result
+
+
+def unlock_pin(account_number: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call("unlock_pin", {"account_number": account_number})
+    return result
+
+
+def close_with_payout(account_number: str, reason: str, initiated_by: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        "close_with_payout",
+        {"account_number": account_number, "reason": reason, "initiated_by": initiated_by},
+    )
+    return result
+
+
+def check_reversal(payment_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call("check_reversal", {"payment_id": payment_id})
+    return result
+
+
+def reverse(payment_id: str, reason: str, initiated_by: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        "reverse", {"payment_id": payment_id, "reason": reason, "initiated_by": initiated_by}
     )
     return result
 

@@ -41,6 +41,17 @@ class AccountLocked(DomainError):
         self.retry_after = retry_after
 
 
+class SignInSlowed(DomainError):
+    """Many clients failed on this username lately: one attempt per few seconds, from anywhere."""
+
+    code = "sign_in_slowed"
+    kind = ErrorKind.RATE_LIMITED
+    title = "Too many failed sign-ins for this user from many places; wait a few seconds"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Try again in {retry_after} seconds", retry_after_seconds=retry_after)
+
+
 class AccountDisabled(DomainError):
     code = "account_disabled"
     kind = ErrorKind.FORBIDDEN

@@ -1,7 +1,9 @@
 """Access tokens: EdDSA (Ed25519) JWTs, verified the RFC 8725 way.
 
 Issued with a `kid` header and `typ: at+jwt` (RFC 9068), claims iss, aud, sub, role, username, iat,
-exp (15 minutes) and jti. Verification pins the algorithm to EdDSA (so `none` and HS256-with-the-public-
+exp (15 minutes), jti, sid (the sign-in's session: its refresh family), gen (the user's token
+generation) and pcr (a password change is required first). The authorizer checks sid and gen against
+the tables, so logging out, a password change or disabling the user ends the token within seconds. Verification pins the algorithm to EdDSA (so `none` and HS256-with-the-public-
 key tokens fail), requires every claim, checks issuer, audience, expiry and the key id, and accepts only
 a known role.
 """
@@ -26,7 +28,7 @@ ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - a JWT "typ", not a secret
 ACCESS_TOKEN_SECONDS = 15 * 60
 LEEWAY_SECONDS = 30  # clock skew between the signer and the authorizer
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "role", "exp", "iat", "jti"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "role", "exp", "iat", "jti", "sid", "gen"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class AccessClaims:
     jti: str
     iat: int
     exp: int
+    sid: str
+    gen: int
+    pcr: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,23 @@ def issue_access_token(
     issuer: str,
     audience: str,
     now: int,
+    session_id: str,
+    generation: int,
+    password_change_required: bool = False,
     ttl: int = ACCESS_TOKEN_SECONDS,
 ) -> tuple[str, AccessClaims]:
     if keys.private_key is None:
         raise SigningKeysInvalid("no private key loaded for signing")
     claims = AccessClaims(
-        sub=sub, role=role, username=username, jti=secrets.token_urlsafe(16), iat=now, exp=now + ttl
+        sub=sub,
+        role=role,
+        username=username,
+        jti=secrets.token_urlsafe(16),
+        iat=now,
+        exp=now + ttl,
+        sid=session_id,
+        gen=generation,
+        pcr=password_change_required,
     )
     payload = {
         "iss": issuer,
@@ -106,7 +122,11 @@ def issue_access_token(
         "iat": claims.iat,
         "exp": claims.exp,
         "jti": claims.jti,
+        "sid": claims.sid,
+        "gen": claims.gen,
     }
+    if claims.pcr:
+        payload["pcr"] = True
     token = jwt.encode(
         payload, keys.private_key, algorithm=ALGORITHM, headers={"kid": keys.active_kid, "typ": TOKEN_TYPE}
     )
@@ -146,9 +166,11 @@ def verify_access_token(
         role = Role(payload["role"])
     except ValueError as exc:
         raise InvalidAccessToken("unknown role") from exc
-    sub, jti = payload["sub"], payload["jti"]
+    sub, jti, sid, gen = payload["sub"], payload["jti"], payload["sid"], payload["gen"]
     if not isinstance(sub, str) or not sub or not isinstance(jti, str):
         raise InvalidAccessToken("bad subject")
+    if not isinstance(sid, str) or not sid or not isinstance(gen, int) or isinstance(gen, bool):
+        raise InvalidAccessToken("bad session")
     return AccessClaims(
         sub=sub,
         role=role,
@@ -156,4 +178,7 @@ def verify_access_token(
         jti=jti,
         iat=int(payload["iat"]),
         exp=int(payload["exp"]),
+        sid=sid,
+        gen=gen,
+        pcr=payload.get("pcr") is True,
     )

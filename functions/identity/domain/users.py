@@ -38,6 +38,7 @@ class User:
     phone: str | None = None
     created_at: str = ""
     updated_at: str = ""
+    must_change_password: bool = False
 
     @property
     def enabled(self) -> bool:

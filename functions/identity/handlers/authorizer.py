@@ -1,9 +1,12 @@
-"""The API Gateway TOKEN authorizer: verifies the access token and allows the whole API for its subject.
+"""The API Gateway TOKEN authorizer: verifies the access token, checks that its session is still alive,
+and allows the whole API for its subject.
 
 The policy covers `arn:...:{api}/{stage}/*` (not only the method ARN asked about), because the gateway
-caches the answer per token for 300 s and reuses it on every route; each route then checks the role it
-needs itself. Any invalid token raises exactly `Exception("Unauthorized")`, which the gateway answers
-with 401.
+caches the answer per token (the template's ReauthorizeEvery, a few seconds) and reuses it on every
+route; each route then checks the role it needs itself. A token whose user was disabled, whose password
+changed, or whose session was logged out is refused here (identity.store.revocations), so it stops
+working within seconds. Any refused token raises exactly `Exception("Unauthorized")`, which the gateway
+answers with 401. The authorizer reads only the public keys' secret.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from core.observability import logger
 from identity.domain.errors import InvalidAccessToken, UnknownSigningKey
 from identity.domain.tokens import AccessClaims, verify_access_token
 from identity.settings import TokenSettings
-from identity.store import keys
+from identity.store import keys, revocations
 
 BEARER = "bearer"
 
@@ -29,16 +32,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except InvalidAccessToken as error:
         logger.info("Token refused", extra={"reason": error.detail})
         raise Exception("Unauthorized") from None
+    cfg = settings(TokenSettings)
+    if not revocations.alive(
+        cfg.identity_users_table, cfg.identity_refresh_tokens_table, claims.sub, claims.sid, claims.gen
+    ):
+        logger.info("Token refused", extra={"reason": "session ended", "sub": claims.sub})
+        raise Exception("Unauthorized")
     return policy(claims, str(event.get("methodArn", "")))
 
 
 def _verify(token: str) -> AccessClaims:
     cfg = settings(TokenSettings)
-    ring = keys.key_ring(cfg.signing_keys_secret, with_private=False)
+    ring = keys.key_ring(cfg.public_keys_secret, with_private=False)
     try:
         return verify_access_token(token, ring.public_keys, issuer=cfg.jwt_issuer, audience=cfg.jwt_audience)
     except UnknownSigningKey:
-        fresh = keys.refreshed_key_ring(cfg.signing_keys_secret, with_private=False)
+        fresh = keys.refreshed_key_ring(cfg.public_keys_secret, with_private=False)
         if fresh is None:
             raise
         return verify_access_token(token, fresh.public_keys, issuer=cfg.jwt_issuer, audience=cfg.jwt_audience)
@@ -73,5 +82,10 @@ def policy(claims: AccessClaims, method_arn: str) -> dict[str, Any]:
             ],
         },
         # Context values must be strings, numbers or booleans; handlers read them as the Principal.
-        "context": {"sub": claims.sub, "role": claims.role.value, "username": claims.username},
+        "context": {
+            "sub": claims.sub,
+            "role": claims.role.value,
+            "username": claims.username,
+            "pcr": claims.pcr,
+        },
     }

@@ -1,61 +1,84 @@
-"""The login-attempts table: failed sign-ins per username, for the lockout rule."""
+"""The login-attempts table: sign-in tries per (username, client), failures and the slow-down slot per
+username, and per-client request rates (identity.domain.lockout). Every row expires by TTL."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from botocore.exceptions import ClientError
 
-from core.errors import ServiceUnavailable
+from core import aws
+from core.dynamo import TryCounter, from_item, is_condition_failure, to_item
 from identity.domain import lockout
-from identity.domain.lockout import AttemptState
 from identity.store.models import LoginAttemptModel
 
-MAX_RETRIES = 5
+TTL = "expires_ttl"
 
 
-def _load(key: str) -> LoginAttemptModel | None:
-    try:
-        return LoginAttemptModel.get(key, consistent_read=True)
-    except DoesNotExist:
-        return None
+def _table() -> str:
+    return str(LoginAttemptModel.Meta.table_name)
 
 
-def _state(item: LoginAttemptModel | None) -> AttemptState | None:
-    if item is None:
-        return None
-    return AttemptState(
-        failures=int(item.failures),
-        window_ends_at=int(item.window_ends_at),
-        locked_until=int(item.locked_until),
+def pair(username: str, client: str) -> TryCounter:
+    """The tries of one username from one client address."""
+    return TryCounter(
+        table=_table(), key={"pk": f"pair#{username}#{client}"}, rule=lockout.PAIR_TRIES, expires=TTL
     )
 
 
-def get(key: str) -> AttemptState | None:
-    return _state(_load(key))
+def username_failures(username: str) -> TryCounter:
+    return TryCounter(
+        table=_table(), key={"pk": f"user#{username}"}, rule=lockout.USERNAME_FAILURES, expires=TTL
+    )
 
 
-def record_failure(key: str, *, now: int) -> AttemptState:
-    """Count one failure. Read-modify-write guarded by the item's version, retried when concurrent
-    failures race, so that parallel guesses cannot slip past the count."""
-    for _ in range(MAX_RETRIES):
-        item = _load(key) or LoginAttemptModel(key)
-        state = lockout.after_failure(_state(item) if item.version else None, now)
-        item.failures = state.failures
-        item.window_ends_at = state.window_ends_at
-        item.locked_until = state.locked_until
-        item.expires_ttl = state.expires_at
-        try:
-            item.save()
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                continue
-            raise
-        return state
-    raise ServiceUnavailable("The sign-in attempt counter is busy; try again")
+class Slowed(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("slowed")
+        self.retry_after = retry_after
 
 
-def clear(key: str) -> None:
+def take_slot(username: str, now: int) -> None:
+    """While the username is slowed, every attempt must take the next slot first (one per
+    SLOWDOWN_SECONDS, from any client); otherwise the write passes and changes nothing that matters."""
     try:
-        LoginAttemptModel(key).delete(add_version_condition=False)
-    except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        aws.client("dynamodb").update_item(
+            TableName=_table(),
+            Key=to_item({"pk": f"user#{username}"}),
+            UpdateExpression="SET #slot = :next",
+            ConditionExpression="attribute_not_exists(#tk) OR #tk < :after OR #we <= :now "
+            "OR attribute_not_exists(#slot) OR #slot <= :now",
+            ExpressionAttributeNames={"#slot": "next_slot_at", "#tk": "tries", "#we": "tries_window_end"},
+            ExpressionAttributeValues=to_item(
+                {":next": now + lockout.SLOWDOWN_SECONDS, ":after": lockout.SLOWDOWN_AFTER, ":now": now}
+            ),
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if not is_condition_failure(error):
             raise
+        old = from_item(error.response.get("Item")) or {}  # type: ignore[arg-type]
+        slot = int(old.get("next_slot_at") or now + 1)
+        raise Slowed(max(slot - now, 1)) from None
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate limited")
+        self.retry_after = retry_after
+
+
+def count_request(action: str, client: str, limit: int, now: int) -> None:
+    """One more `action` from `client` in this minute; past `limit` it is refused (fixed windows)."""
+    minute = now // 60
+    try:
+        aws.client("dynamodb").update_item(
+            TableName=_table(),
+            Key=to_item({"pk": f"rate#{action}#{client}#{minute}"}),
+            UpdateExpression="ADD #n :one SET #ttl = :ttl",
+            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+            ExpressionAttributeNames={"#n": "requests", "#ttl": TTL},
+            ExpressionAttributeValues=to_item({":one": 1, ":limit": limit, ":ttl": (minute + 2) * 60}),
+        )
+    except ClientError as error:
+        if not is_condition_failure(error):
+            raise
+        raise RateLimited((minute + 1) * 60 - now) from None

@@ -5,14 +5,14 @@ written in the same transaction, so usernames and emails are unique without a ra
 keyed by directory (customer | staff) and a lower-case field serve staff search by prefix (Query with
 begins_with, never Scan); they project only profile fields, never the password hash.
 refresh tokens: `token#<sha256>` items and `family#<id>` items, with a TTL.
-login attempts: one item per username with a version for optimistic locking and a TTL.
+login attempts: try counters per (username, client) and per username, request counts per client; TTL.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from core.aws import Model
@@ -76,6 +76,7 @@ class UserModel(Model):
     status = UnicodeAttribute()
     password_hash = UnicodeAttribute()
     token_generation = NumberAttribute(default=0)
+    must_change_password = BooleanAttribute(default=False)
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
@@ -133,12 +134,15 @@ class FamilyModel(Model):
 
 
 class LoginAttemptModel(Model):
+    """Rows of identity.store.attempts: `pair#<username>#<client>` and `user#<username>` try counters,
+    `rate#<action>#<client>#<minute>` request counts."""
+
     class Meta:
         table_name = table_name("IDENTITY_LOGIN_ATTEMPTS_TABLE")
 
-    pk = UnicodeAttribute(hash_key=True)  # the lower-case username tried
-    failures = NumberAttribute(default=0)
-    window_ends_at = NumberAttribute(default=0)
-    locked_until = NumberAttribute(default=0)
-    expires_ttl = NumberAttribute()
-    version = VersionAttribute()
+    pk = UnicodeAttribute(hash_key=True)
+    tries = NumberAttribute(default=0)
+    tries_window_end = NumberAttribute(default=0)
+    next_slot_at = NumberAttribute(null=True)
+    requests = NumberAttribute(null=True)
+    expires_ttl = NumberAttribute(null=True)

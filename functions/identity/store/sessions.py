@@ -42,8 +42,9 @@ def _token_item(token_hash: str, family: Family, *, issued_at: str) -> RefreshTo
     )
 
 
-def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> str:
-    """A new sign-in: a family and its first refresh token (returned in clear, stored hashed)."""
+def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> tuple[str, str]:
+    """A new sign-in: a family and its first refresh token. → (family id, the token in clear; it is
+    stored hashed). The family id is the session id access tokens carry."""
     family = Family(
         family_id=new_id("fam"),
         user_id=user_id,
@@ -69,7 +70,7 @@ def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> st
             _token_item(hash_token(token), family, issued_at=now_iso),
             condition=RefreshTokenModel.pk.does_not_exist(),
         )
-    return token
+    return family.family_id, token
 
 
 def get_token(token_hash: str) -> RefreshRecord | None:

@@ -36,6 +36,7 @@ def _to_user(item: UserModel) -> User:
         status=UserStatus(item.status),
         password_hash=item.password_hash or "",  # absent on index items (not projected)
         token_generation=int(item.token_generation or 0),
+        must_change_password=bool(item.must_change_password),
         first_name=item.first_name,
         last_name=item.last_name,
         email=item.email,
@@ -54,6 +55,7 @@ def _to_item(user: User) -> UserModel:
         status=user.status.value,
         password_hash=user.password_hash,
         token_generation=user.token_generation,
+        must_change_password=user.must_change_password,
         first_name=user.first_name,
         last_name=user.last_name,
         email=user.email,
@@ -141,10 +143,11 @@ def update_profile(user: User, changes: dict[str, Any], *, now: str) -> User:
 
 
 def set_password(user_id: str, password_hash: str, *, now: str, end_sessions: bool) -> None:
-    """Store a new hash; `end_sessions` also bumps the token generation, ending every refresh family."""
+    """Store a new hash; `end_sessions` (a change by the user) also bumps the token generation, ending
+    every session and its access tokens, and clears a pending forced change."""
     actions: list[Any] = [UserModel.password_hash.set(password_hash), UserModel.updated_at.set(now)]
     if end_sessions:
-        actions.append(UserModel.token_generation.add(1))
+        actions += [UserModel.token_generation.add(1), UserModel.must_change_password.set(False)]
     _update(user_id, actions)
 
 

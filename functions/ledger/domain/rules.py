@@ -48,6 +48,7 @@ RULES: dict[MovementKind, KindRule] = {
     MovementKind.LOAN_DISBURSEMENT: KindRule(frozenset({(LOANS, C)})),
     MovementKind.LOAN_REPAYMENT: KindRule(frozenset({(C, LOANS), (C, INTEREST)}), max_legs=2),
     MovementKind.INTEREST: KindRule(frozenset({(POOL, C)})),
+    MovementKind.CLOSURE_PAYOUT: KindRule(frozenset({(C, CASH)})),
     # A reversal swaps the legs of what it reverses: anything but the opening capital can be reversed.
     MovementKind.REVERSAL: KindRule(
         frozenset({(C, C), (C, POOL), (C, LOANS), (LOANS, C), (INTEREST, C)}), max_legs=2

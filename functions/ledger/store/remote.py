@@ -1,22 +1,27 @@
-"""Calls to the other services' internal functions (accounts: get_account; payments: list_positions)."""
+"""Calls to payments' read-only query function: who owns an account (statement access) and every
+position (reconciliation). The ledger may invoke nothing that moves money."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from core import internal
 from ledger.models import AccountInfo, PositionsPage
 from ledger.settings import ledger_settings, required
 
 
+def _call(action: str, payload: dict[str, Any]) -> Any:
+    function = required(ledger_settings().payments_query_function, "PAYMENTS_QUERY_FUNCTION")
+    return internal.invoke(function, action, payload)
+
+
 def get_account(account_number: str) -> AccountInfo:
-    """Raises `account_not_found` (re-raised from accounts) when there is no such account."""
-    function = required(ledger_settings().accounts_internal_function, "ACCOUNTS_INTERNAL_FUNCTION")
-    result = internal.invoke(function, "get_account", {"account_number": account_number})
-    return AccountInfo.model_validate(result)
+    """Raises `account_not_found` (re-raised from payments) when there is no such customer account."""
+    return AccountInfo.model_validate(_call("get_position", {"account_number": account_number}))
 
 
 def list_positions(cursor: str | None, limit: int) -> PositionsPage:
-    function = required(ledger_settings().payments_internal_function, "PAYMENTS_INTERNAL_FUNCTION")
     payload: dict[str, object] = {"limit": limit}
     if cursor:
         payload["cursor"] = cursor
-    return PositionsPage.model_validate(internal.invoke(function, "list_positions", payload))
+    return PositionsPage.model_validate(_call("list_positions", payload))

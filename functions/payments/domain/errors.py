@@ -15,6 +15,9 @@ AccountNotEmpty = error_class(
     "account_not_empty", ErrorKind.CONFLICT, "Only an account with a zero balance and no holds can be closed"
 )
 AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
+BalanceChanged = error_class(
+    "balance_changed", ErrorKind.CONFLICT, "The account's balance or holds changed meanwhile; try again"
+)
 InsufficientFunds = error_class(
     "insufficient_funds", ErrorKind.UNPROCESSABLE, "The available balance is too low"
 )
@@ -64,13 +67,63 @@ class DailyLimitExceeded(Declined):
     title = "The account's daily outgoing limit would be exceeded"
 
 
+class CustomerVelocityLimitExceeded(Declined):
+    code = "customer_velocity_limit_exceeded"
+    title = "Too many payments from your accounts in a minute"
+
+
+class CustomerDailyLimitExceeded(Declined):
+    code = "customer_daily_limit_exceeded"
+    title = "Your daily outgoing limit across all your accounts would be exceeded"
+
+
+class PinInvalid(DomainError):
+    code = "pin_invalid"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "The PIN is wrong"
+
+    def __init__(self, tries_left: int) -> None:
+        super().__init__(f"The PIN is wrong; {tries_left} attempt(s) left", tries_left=tries_left)
+
+
+class PinLocked(DomainError):
+    code = "pin_locked"
+    kind = ErrorKind.LOCKED
+    title = "Too many wrong PINs; the PIN is locked for a while"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"The PIN is locked for {retry_after} more seconds", retry_after_seconds=retry_after)
+        self.retry_after = retry_after
+
+
+class PinBusy(DomainError):
+    """Every try is held by this account's own payments still being checked: not a lock."""
+
+    code = "pin_busy"
+    kind = ErrorKind.CONFLICT
+    title = "Other payments from this account are being checked; try again in a moment"
+
+    def __init__(self) -> None:
+        super().__init__(retry_after_seconds=1)
+
+
+PaymentRequestNotFound = error_class(
+    "payment_request_not_found", ErrorKind.NOT_FOUND, "No such payment request"
+)
+PaymentRequestClosed = error_class(
+    "payment_request_closed",
+    ErrorKind.CONFLICT,
+    "The payment request was already paid, declined or has expired",
+)
+
 # Relayed from accounts through core.internal (raised there with the same code); named here so the API
-# document lists them on the routes that check a PIN or a card.
-PinInvalid = error_class("pin_invalid", ErrorKind.UNPROCESSABLE, "The PIN is wrong")
-PinLocked = error_class("pin_locked", ErrorKind.LOCKED, "Too many wrong PINs; the PIN is locked for a while")
+# document lists them on the routes that check a card.
 CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
 CardBlocked = error_class("card_blocked", ErrorKind.UNPROCESSABLE, "The card is blocked")
 CardExpired = error_class("card_expired", ErrorKind.UNPROCESSABLE, "The card has expired")
+CardBusy = error_class(
+    "card_busy", ErrorKind.CONFLICT, "Other payments with this card are being checked; try again in a moment"
+)
 
 
 class Duplicate(DomainError):

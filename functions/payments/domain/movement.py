@@ -9,6 +9,7 @@ to zero.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,13 @@ def scoped_id(prefix: str, scope: str, key: str) -> str:
     """A payment id derived from (caller, idempotency key): a retry after a crash finds the same record
     and cannot move money twice, even if the idempotency record was lost."""
     digest = hashlib.sha256(f"{scope}\x1f{key}".encode()).hexdigest()[:32]
+    return f"{prefix}_{digest}"
+
+
+def secret_scoped_id(prefix: str, secret: bytes, scope: str, key: str) -> str:
+    """Like `scoped_id`, but unguessable without the bank's key: for ids that are themselves the
+    capability to read a resource (a payment request's link)."""
+    digest = hmac.new(secret, f"{prefix}\x1f{scope}\x1f{key}".encode(), hashlib.sha256).hexdigest()[:32]
     return f"{prefix}_{digest}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,12 +36,41 @@ class HoldState(StrEnum):
     EXPIRED = "expired"
 
 
+class RequestState(StrEnum):
+    """A merchant's payment request: open until the cardholder confirms it (authorized), a fraud rule
+    declines it, or its time runs out (expired, never stored: it is computed on reading)."""
+
+    OPEN = "open"
+    AUTHORIZED = "authorized"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+def request_state(stored: str, expires_at: int, now: datetime) -> RequestState:
+    state = RequestState(stored)
+    if state is RequestState.OPEN and expires_at <= int(now.timestamp()):
+        return RequestState.EXPIRED
+    return state
+
+
 class PaymentStatus(StrEnum):
     COMPLETED = "completed"
     DECLINED = "declined"
 
 
 REVERSIBLE_KINDS = frozenset({MovementKind.TRANSFER.value, MovementKind.CARD_CAPTURE.value})
+POSITION_SHARDS = 16
+
+
+def shard_of(account: str) -> int:
+    """A stable shard for listing positions: the same account always lands in the same one."""
+    return int(hashlib.sha256(account.encode()).hexdigest()[:8], 16) % POSITION_SHARDS
+
+
+def welcome_bonus_id(owner_id: str) -> str:
+    """One welcome bonus per customer: the payment id is the customer's, so a second account's bonus
+    collides with the first one's conditional put, in the same transaction as the money."""
+    return f"bonus:{owner_id}"
 
 
 def check_transfer(from_account: str, to_account: str, amount: int, minimum: int) -> None:
@@ -93,6 +123,11 @@ def check_reversible(payment: Reversible) -> None:
 def reversal_id(payment_id: str) -> str:
     """One reversal per payment: its id is derived from the original, so a second one collides."""
     return f"rev_{payment_id}"
+
+
+def closure_payout_id(account: str) -> str:
+    """An account closes once, so its payout does too."""
+    return f"closure:{account}"
 
 
 def capture_id(hold_id: str) -> str:

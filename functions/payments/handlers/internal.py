@@ -1,4 +1,5 @@
-"""The payments internal function: actions other services invoke directly (see docs/architecture.md)."""
+"""The payments internal function: actions the accounts service invokes directly (docs/architecture.md).
+Each moves money or changes what may move it, so only accounts may invoke it (the template's grants)."""
 
 from __future__ import annotations
 
@@ -6,30 +7,17 @@ from typing import Any
 
 from core.internal import serve
 from payments.models import (
+    AccountPayload,
     BalancesPayload,
     BankTotalsPayload,
-    ListPositionsPayload,
+    ClosePayload,
+    GetPaymentPayload,
     MovePayload,
     OpenPositionPayload,
+    ReversePayload,
     SetStatePayload,
 )
-from payments.service import positions
-
-
-def _open_position(payload: dict[str, Any]) -> Any:
-    return positions.open_position(OpenPositionPayload.model_validate(payload))
-
-
-def _set_state(payload: dict[str, Any]) -> Any:
-    return positions.set_state(SetStatePayload.model_validate(payload))
-
-
-def _balances(payload: dict[str, Any]) -> Any:
-    return positions.balances(BalancesPayload.model_validate(payload))
-
-
-def _move(payload: dict[str, Any]) -> Any:
-    return positions.move(MovePayload.model_validate(payload))
+from payments.service import history, positions
 
 
 def _bank_totals(payload: dict[str, Any]) -> Any:
@@ -37,17 +25,20 @@ def _bank_totals(payload: dict[str, Any]) -> Any:
     return positions.bank_totals()
 
 
-def _list_positions(payload: dict[str, Any]) -> Any:
-    return positions.list_positions(ListPositionsPayload.model_validate(payload))
-
-
 handler = serve(
     {
-        "open_position": _open_position,
-        "set_state": _set_state,
-        "balances": _balances,
-        "move": _move,
+        "open_position": lambda payload: positions.open_position(OpenPositionPayload.model_validate(payload)),
+        "set_state": lambda payload: positions.set_state(SetStatePayload.model_validate(payload)),
+        "unlock_pin": lambda payload: positions.unlock_pin(AccountPayload.model_validate(payload)),
+        "close_with_payout": lambda payload: positions.close_with_payout(
+            ClosePayload.model_validate(payload)
+        ),
+        "balances": lambda payload: positions.balances(BalancesPayload.model_validate(payload)),
+        "move": lambda payload: positions.move(MovePayload.model_validate(payload)),
+        "reverse": lambda payload: history.reverse(ReversePayload.model_validate(payload)),
+        "check_reversal": lambda payload: history.check_reversal(
+            GetPaymentPayload.model_validate(payload).payment_id
+        ),
         "bank_totals": _bank_totals,
-        "list_positions": _list_positions,
     }
 )

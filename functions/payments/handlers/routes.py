@@ -15,8 +15,9 @@ from payments.models import (
     CardAuthorizationRequest,
     CardAuthorizationView,
     HistoryPage,
+    PaymentRequestCreate,
+    PaymentRequestView,
     PaymentView,
-    ReversalRequest,
     StaffPaymentsPage,
     TransferRequest,
 )
@@ -40,8 +41,11 @@ from payments.service import cards, history, transfers
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
+        e.CustomerVelocityLimitExceeded,
+        e.CustomerDailyLimitExceeded,
         e.PinInvalid,
         e.PinLocked,
+        e.PinBusy,
     ],
 )
 def create_transfer() -> Response:
@@ -71,35 +75,65 @@ def account_transactions(number: str) -> Response:
 
 
 @app.route(
+    "/payment-requests",
+    methods=["POST"],
+    request=PaymentRequestCreate,
+    response=PaymentRequestView,
+    status=201,
+    roles=["customer"],
+    idempotent=True,
+    errors=[e.AccountNotFound, e.AccountNotActive],
+)
+def create_payment_request() -> Response:
+    """A merchant asks for a card payment; the buyer confirms it on the bank's site (`#/pay/<id>`)."""
+    who = caller()
+    request = app.body(PaymentRequestCreate)
+    result = cards.request_payment(who, request, idempotency_key())
+    return stored_response(result, f"/payment-requests/{result['body']['payment_request_id']}")
+
+
+@app.route(
+    "/payment-requests/{request_id}",
+    methods=["GET"],
+    response=PaymentRequestView,
+    errors=[e.PaymentRequestNotFound],
+)
+def get_payment_request(request_id: str) -> Response:
+    """A payment request, for its merchant and for the buyer who confirms it (the id is the capability)."""
+    app.principal()
+    return json_response(cards.get_request(request_id))
+
+
+@app.route(
     "/card-authorizations",
     methods=["POST"],
     request=CardAuthorizationRequest,
     response=CardAuthorizationView,
     status=201,
     roles=["customer"],
-    idempotent=True,
     errors=[
-        e.AccountNotFound,
+        e.PaymentRequestNotFound,
+        e.PaymentRequestClosed,
         e.SameAccount,
         e.InsufficientFunds,
         e.AccountNotActive,
-        e.BankAccountNotAllowed,
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
+        e.CustomerVelocityLimitExceeded,
+        e.CustomerDailyLimitExceeded,
         e.CardInvalid,
         e.CardBlocked,
+        e.CardBusy,
         e.CardExpired,
-        e.PinInvalid,
-        e.PinLocked,
     ],
 )
 def authorize_card() -> Response:
+    """The cardholder confirms a payment request with their card and PIN: the hold is placed."""
     who = caller()
     request = app.body(CardAuthorizationRequest)
-    key = idempotency_key()
     with counted_failures():
-        result = cards.authorize(who, request, key)
+        result = cards.authorize(who, request)
     return stored_response(result, f"/card-authorizations/{result['body'].get('authorization_id')}")
 
 
@@ -137,22 +171,6 @@ def void_card_authorization(authorization_id: str) -> Response:
     who = caller()
     with counted_failures():
         return json_response(cards.void(who, authorization_id))
-
-
-@app.route(
-    "/staff/transfers/{transfer_id}/reversal",
-    methods=["POST"],
-    request=ReversalRequest,
-    response=PaymentView,
-    status=201,
-    roles=["staff"],
-    errors=[e.TransferNotFound, e.NotReversible, e.AlreadyReversed, e.InsufficientFunds],
-)
-def reverse_transfer(transfer_id: str) -> Response:
-    who = caller()
-    request = app.body(ReversalRequest)
-    with counted_failures():
-        return json_response(history.reverse(who, transfer_id, request.reason), 201)
 
 
 @app.route(

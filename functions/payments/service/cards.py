@@ -1,6 +1,11 @@
 """Card payments in two phases (TigerBeetle's pending transfers are the model): an authorization holds
 funds (available drops, ledger does not); a capture of at most the held amount moves money and releases
-the hold in the same transaction; a void or the expiry job releases it. A hold resolves at most once."""
+the hold in the same transaction; a void or the expiry job releases it. A hold resolves at most once.
+
+The merchant never handles card details: it makes a payment request, and the cardholder confirms it on
+the bank's own site with the card and PIN (3-D Secure's model). Only then does the hold exist. A hold
+once given is guaranteed: blocking the card or the account stops new authorizations, not its capture.
+"""
 
 from __future__ import annotations
 
@@ -8,59 +13,113 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import iso, now
-from core.errors import DomainError
+from core.dynamo import to_item
+from core.errors import DomainError, IdempotencyKeyReused
 from core.events import EventType, Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.config import conf
 from payments.domain import errors
 from payments.domain.fraud import check_amount, counters_for
-from payments.domain.movement import scoped_id
-from payments.domain.rules import HoldState, capture_id, check_capture, check_void
-from payments.models import CardAuthorizationRequest
+from payments.domain.movement import scoped_id, secret_scoped_id
+from payments.domain.rules import (
+    HoldState,
+    PositionState,
+    RequestState,
+    capture_id,
+    check_capture,
+    check_void,
+    request_state,
+)
+from payments.models import CardAuthorizationRequest, PaymentRequestCreate
 from payments.service.common import Caller, declined_response, limits
-from payments.service.views import hold_view
-from payments.store import accounts, engine, idempotency, repository
-from payments.store.tables import Hold
+from payments.service.views import hold_view, request_view
+from payments.store import accounts, engine, keys, repository
+from payments.store.tables import Hold, PaymentRequest
+
+# A payment request is kept this long after it was made (DynamoDB TTL), long after it stopped mattering.
+REQUEST_RETENTION_SECONDS = 30 * 24 * 3600
 
 
-def authorize(caller: Caller, request: CardAuthorizationRequest, key: str) -> dict[str, Any]:
-    merchant = repository.position(request.merchant_account)
-    if merchant is None or merchant.owner_id != caller.principal.user_id:
-        raise errors.AccountNotFound("You have no account with this number", field="merchant_account")
+def request_payment(caller: Caller, request: PaymentRequestCreate, key: str) -> dict[str, Any]:
+    """A merchant's payment request (no card details). Idempotent: its id is derived from (merchant,
+    Idempotency-Key) and its conditional put is the idempotency record; the same key with another
+    body is `idempotency_key_reused`."""
     user_id = caller.principal.user_id
-    return idempotency.once(
-        "card-authorizations",
-        scope=user_id,
-        key=key,
-        fingerprint=request.safe_fingerprint(),
-        run=lambda: _authorize(caller, request, scoped_id("hold", user_id, key)),
-        lambda_context=caller.lambda_context,
-    )
-
-
-def _authorize(caller: Caller, request: CardAuthorizationRequest, hold_id: str) -> dict[str, Any]:
-    card = accounts.verify_card(
-        request.pan, request.expiry_month, request.expiry_year, request.cvv, request.pin
-    )
-    if card.account_number == request.merchant_account:
-        raise errors.SameAccount("A merchant cannot charge its own account's card")
-    cardholder = repository.position(card.account_number)
-    if cardholder is None:
-        raise errors.AccountNotFound("The card's account does not exist")
+    merchant = repository.position(request.merchant_account)
+    if merchant is None or merchant.owner_id != user_id:
+        raise errors.AccountNotFound("You have no account with this number", field="merchant_account")
+    if merchant.state != PositionState.ACTIVE.value:
+        raise errors.AccountNotActive("The merchant account is blocked or closed")
     at = now()
-    expires_at = int((at + timedelta(seconds=conf().hold_ttl_seconds)).timestamp())
+    epoch = int(at.timestamp())
+    values: dict[str, Any] = {
+        # Its id is its link's capability (anyone holding it may read it): keyed, so not derivable
+        # from a merchant's guessable Idempotency-Key.
+        "request_id": secret_scoped_id("preq", keys.pin_key(), user_id, key),
+        "state": RequestState.OPEN.value,
+        "amount": request.amount,
+        "merchant_account": request.merchant_account,
+        "merchant_owner_id": user_id,
+        "description": request.description,
+        "fingerprint": request.fingerprint(),
+        "expires_at": epoch + conf().payment_request_ttl_seconds,
+        "created_at": iso(at),
+        "updated_at": iso(at),
+        "expires_ttl": epoch + REQUEST_RETENTION_SECONDS,
+    }
+    try:
+        engine.commit([engine.put_item(PaymentRequest.Meta.table_name, values, key="request_id")])
+    except errors.Duplicate:
+        stored = repository.payment_request(str(values["request_id"]))
+        if stored is None or stored.fingerprint != values["fingerprint"]:
+            raise IdempotencyKeyReused() from None
+        return {"status": 201, "body": request_view(stored, at), "replayed": True}
+    return {"status": 201, "body": request_view(values, at)}
+
+
+def get_request(request_id: str) -> dict[str, Any]:
+    """Anyone signed in who holds the (unguessable) id may see it: the cardholder must, to confirm it."""
+    stored = repository.payment_request(request_id)
+    if stored is None:
+        raise errors.PaymentRequestNotFound()
+    return request_view(stored, now())
+
+
+def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, Any]:
+    """The cardholder confirms a payment request with the card and its PIN, on the bank's own site: the
+    card must be the caller's own, its try is taken before anything is compared (accounts'
+    `verify_card`), and only then is the hold created. One authorization per request: its id derives
+    from the request's, so a retry answers the same hold."""
+    stored = repository.payment_request(request.payment_request_id)
+    if stored is None:
+        raise errors.PaymentRequestNotFound()
+    hold_id = scoped_id("hold", "payment-request", stored.request_id)
+    user_id = caller.principal.user_id
+    if stored.state == RequestState.AUTHORIZED.value and stored.cardholder_owner_id == user_id:
+        existing = repository.hold(hold_id)
+        if existing is not None:
+            return {"status": 201, "body": hold_view(existing), "replayed": True}
+    at = now()
+    if request_state(stored.state, int(stored.expires_at), at) is not RequestState.OPEN:
+        raise errors.PaymentRequestClosed()
+    card = accounts.verify_card(
+        request.pan, request.expiry_month, request.expiry_year, request.cvv, request.pin, owner_id=user_id
+    )
+    if card.account_number == stored.merchant_account:
+        raise errors.SameAccount("A merchant cannot charge its own account's card")
+    amount = int(stored.amount)
     values = {
         "hold_id": hold_id,
         "state": HoldState.PENDING.value,
-        "amount": request.amount,
+        "amount": amount,
         "captured_amount": 0,
         "cardholder_account": card.account_number,
-        "cardholder_owner_id": cardholder.owner_id,
-        "merchant_account": request.merchant_account,
-        "merchant_owner_id": caller.principal.user_id,
+        "cardholder_owner_id": user_id,
+        "merchant_account": stored.merchant_account,
+        "merchant_owner_id": stored.merchant_owner_id,
         "card_id": card.card_id,
-        "description": request.description,
-        "expires_at": expires_at,
+        "description": stored.description,
+        "expires_at": int((at + timedelta(seconds=conf().hold_ttl_seconds)).timestamp()),
         "pending": "pending",
         "correlation_id": caller.correlation_id,
         "created_at": iso(at),
@@ -69,40 +128,80 @@ def _authorize(caller: Caller, request: CardAuthorizationRequest, hold_id: str) 
     decline_record = engine.Movement(
         payment_id=capture_id(hold_id),
         kind=MovementKind.CARD_CAPTURE,
-        legs=(
-            Leg(from_account=card.account_number, to_account=request.merchant_account, amount=request.amount),
-        ),
+        legs=(Leg(from_account=card.account_number, to_account=stored.merchant_account, amount=amount),),
         at=at,
-        description=request.description,
+        description=stored.description,
         correlation_id=caller.correlation_id,
-        initiated_by=caller.principal.user_id,
+        initiated_by=user_id,
     )
+    counters = counters_for(card.account_number, user_id, amount, at, limits())
     items = [
-        engine.position_update(
-            card.account_number, held=request.amount, at=at, need_available=request.amount
-        ),
+        engine.position_update(card.account_number, held=amount, at=at, need_available=amount),
         engine.put_item(Hold.Meta.table_name, values, key="hold_id"),
-        *(engine.counter_update(c) for c in counters_for(card.account_number, request.amount, at, limits())),
+        _request_transition(stored.request_id, RequestState.AUTHORIZED, at, user_id, hold_id=hold_id),
+        *(engine.counter_update(check) for check in counters),
         engine.outbox_put(
             EventType.HOLD_CREATED,
-            _hold_data(hold_id, card.account_number, request.amount),
+            _hold_data(hold_id, card.account_number, amount),
             caller.correlation_id,
             at,
         ),
     ]
     try:
-        check_amount(request.amount, limits())
+        check_amount(amount, limits())
         engine.commit(items)
     except errors.Declined as decline:
         engine.record_decline(decline_record, decline.code)
+        declined = _request_transition(
+            stored.request_id, RequestState.DECLINED, at, user_id, decline_code=decline.code
+        )
+        engine.commit([declined])
         return declined_response(decline, decline_record.payment_id)
     except errors.Duplicate:
-        stored = repository.hold(hold_id)
-        if stored is None:
-            raise
-        return {"status": 201, "body": hold_view(stored)}
+        existing = repository.hold(hold_id)
+        if existing is None or existing.cardholder_owner_id != user_id:
+            raise errors.PaymentRequestClosed() from None
+        return {"status": 201, "body": hold_view(existing), "replayed": True}
     metrics.add_metric(name="card_authorizations", unit=MetricUnit.Count, value=1)
     return {"status": 201, "body": hold_view(values)}
+
+
+def _request_transition(
+    request_id: str,
+    to: RequestState,
+    at: datetime,
+    cardholder: str,
+    *,
+    hold_id: str | None = None,
+    decline_code: str | None = None,
+) -> engine.TxItem:
+    """open → authorized | declined, once, and only before the request expires."""
+    values: dict[str, Any] = {
+        ":open": RequestState.OPEN.value,
+        ":to": to.value,
+        ":now": iso(at),
+        ":epoch": int(at.timestamp()),
+        ":holder": cardholder,
+    }
+    sets = ["#st = :to", "#upd = :now", "#holder = :holder"]
+    names = {"#st": "state", "#upd": "updated_at", "#exp": "expires_at", "#holder": "cardholder_owner_id"}
+    for name, value in (("authorization_id", hold_id), ("decline_code", decline_code)):
+        if value is not None:
+            names[f"#{name}"] = name
+            values[f":{name}"] = value
+            sets.append(f"#{name} = :{name}")
+    op = {
+        "Update": {
+            "TableName": PaymentRequest.Meta.table_name,
+            "Key": to_item({"request_id": request_id}),
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": "#st = :open AND #exp > :epoch",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    return engine.TxItem(op, lambda old: errors.PaymentRequestClosed())
 
 
 def _hold_data(hold_id: str, account: str, amount: int) -> dict[str, Any]:
@@ -143,11 +242,11 @@ def _hold_transition(hold: Hold, to: HoldState, at: datetime, **changes: Any) ->
     op = {
         "Update": {
             "TableName": Hold.Meta.table_name,
-            "Key": engine.to_item({"hold_id": hold.hold_id}),
+            "Key": to_item({"hold_id": hold.hold_id}),
             "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE #pend",
             "ConditionExpression": f"#st = :pending AND {timing}",
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": engine.to_item(values),
+            "ExpressionAttributeValues": to_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
@@ -180,7 +279,12 @@ def capture(caller: Caller, hold_id: str, amount: int | None) -> dict[str, Any]:
         custom_positions={
             # Release the whole hold and post the captured part: available rises by the uncaptured rest.
             hold.cardholder_account: engine.position_update(
-                hold.cardholder_account, ledger=-wanted, held=-released, at=at, need_held=released
+                hold.cardholder_account,
+                ledger=-wanted,
+                held=-released,
+                at=at,
+                require_active=False,  # the hold guarantees it: a block after it does not stop it
+                need_held=released,
             )
         },
         extra=(

@@ -26,6 +26,8 @@ def limits() -> FraudLimits:
         max_single_amount=settings.max_single_amount,
         velocity_per_minute=settings.velocity_per_minute,
         daily_outgoing_limit=settings.daily_outgoing_limit,
+        customer_velocity_per_minute=settings.customer_velocity_per_minute,
+        customer_daily_outgoing_limit=settings.customer_daily_outgoing_limit,
     )
 
 

@@ -13,6 +13,7 @@ from core.observability import MetricUnit, metrics
 from payments.domain import errors
 from payments.domain.movement import swapped
 from payments.domain.rules import PaymentStatus, Reversible, check_reversible, reversal_id
+from payments.models import ReversePayload
 from payments.service.common import Caller
 from payments.service.views import entry_view, payment_view
 from payments.store import engine, repository
@@ -62,10 +63,29 @@ def staff_search(account: str | None, day: str | None, cursor: str | None, limit
     return {"items": [payment_view(item) for item in payments], "next_cursor": next_cursor}
 
 
-def reverse(caller: Caller, payment_id: str, reason: str) -> dict[str, Any]:
+def check_reversal(payment_id: str) -> dict[str, Any]:
+    """The payment if it may be reversed now (accounts checks a reversal proposal before it is made;
+    the reversal's own transaction checks again as it commits)."""
+    original = repository.payment(payment_id)
+    if original is None:
+        raise errors.TransferNotFound()
+    check_reversible(
+        Reversible(
+            kind=original.kind,
+            status=original.status,
+            reverses=original.reverses,
+            reversed_by=original.reversed_by,
+        )
+    )
+    return payment_view(original)
+
+
+def reverse(payload: ReversePayload, correlation_id: str = "") -> dict[str, Any]:
     """A new movement with the legs swapped and `reverses` set. In the same transaction the original
     and its history lines get `reversed_by`: the original's condition (not reversed yet) and the
-    reversal's conditional put (its id is derived from the original's) make it at most once."""
+    reversal's conditional put (its id is derived from the original's) make it at most once.
+    Only accounts calls it, once a second staff member approved the proposal (four eyes)."""
+    payment_id, reason = payload.payment_id, payload.reason
     original = repository.payment(payment_id)
     if original is None:
         raise errors.TransferNotFound()
@@ -84,8 +104,8 @@ def reverse(caller: Caller, payment_id: str, reason: str) -> dict[str, Any]:
         legs=tuple(swapped(legs)),
         at=now(),
         description=reason,
-        correlation_id=caller.correlation_id,
-        initiated_by=caller.principal.user_id,
+        correlation_id=correlation_id,
+        initiated_by=payload.initiated_by,
         reverses=payment_id,
         extra=engine.reversal_marks(payment_id, original.sort_key, legs, reversal_id(payment_id)),
     )

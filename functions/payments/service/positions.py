@@ -5,53 +5,72 @@ from __future__ import annotations
 from typing import Any
 
 from core.clock import now
+from core.errors import IdempotencyKeyReused
 from core.events import BankAccount, Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.config import conf
 from payments.domain import errors
+from payments.domain import pins as pin_rules
 from payments.domain.movement import MAY_GO_NEGATIVE, validate_legs
-from payments.domain.rules import PositionState, check_state_change
+from payments.domain.rules import PositionState, check_state_change, closure_payout_id, welcome_bonus_id
 from payments.models import (
+    AccountPayload,
     BalancesPayload,
+    ClosePayload,
     ListPositionsPayload,
     MovePayload,
     OpenPositionPayload,
     SetStatePayload,
 )
 from payments.service.views import balance_view, payment_view, position_view
-from payments.store import engine, repository
+from payments.store import engine, keys, pins, repository
 
 OPENING_PAYMENT_ID = "opening"
 
 
 def open_position(payload: OpenPositionPayload) -> dict[str, Any]:
-    """The position (active) and its welcome bonus from the pool, in one transaction; idempotent."""
-    bonus = payload.welcome_bonus
-    amount = (conf().welcome_bonus if bonus else 0) if isinstance(bonus, bool) else bonus
-    account = payload.account_number
-    new = engine.NewPosition(owner_id=payload.owner_id)
+    """The position (active, with its PIN) and, for the customer's first account only, the welcome
+    bonus from the pool, in one transaction. The bonus payment's id is the customer's
+    (`welcome_bonus_id`), so a second account's bonus fails that put and the account opens without one.
+    Idempotent: a retried opening finds its position and sets the PIN the customer chose this time."""
+    account, owner = payload.account_number, payload.owner_id
+    new = engine.NewPosition(
+        owner_id=owner, pin_hash=pin_rules.hash_pin(keys.pin_key(), account, payload.pin)
+    )
+    if not _create_position(account, new):
+        position = repository.position(account)
+        if position is None or position.owner_id != owner:
+            raise errors.AccountExists(f"Account {account} belongs to someone else")
+        pins.set_pin(account, owner, str(new.pin_hash))
+    position = repository.position(account)
+    assert position is not None
+    return position_view(position)
+
+
+def _create_position(account: str, new: engine.NewPosition) -> bool:
+    """True when this call created the position (with the bonus when it is the customer's first)."""
     at = now()
+    amount = conf().welcome_bonus
     try:
         if amount:
-            engine.move(
-                engine.Movement(
-                    payment_id=f"bonus:{account}",
-                    kind=MovementKind.WELCOME_BONUS,
-                    legs=(Leg(from_account=BankAccount.POOL.value, to_account=account, amount=amount),),
-                    at=at,
-                    description="Welcome bonus",
-                    initiated_by="accounts",
-                    new_positions={account: new},
-                )
-            )
-        else:
-            engine.commit([engine.position_put(account, new, 0, at)])
+            try:
+                return engine.move(
+                    engine.Movement(
+                        payment_id=welcome_bonus_id(new.owner_id),
+                        kind=MovementKind.WELCOME_BONUS,
+                        legs=(Leg(from_account=BankAccount.POOL.value, to_account=account, amount=amount),),
+                        at=at,
+                        description="Welcome bonus",
+                        initiated_by="accounts",
+                        new_positions={account: new},
+                    )
+                ).committed
+            except IdempotencyKeyReused:
+                pass  # the customer's bonus went to an earlier account: this one opens without it
+        engine.commit([engine.position_put(account, new, 0, at)])
     except errors.AccountExists:
-        pass  # opened before: answer the existing position if it is the same owner's
-    position = repository.position(account)
-    if position is None or position.owner_id != payload.owner_id:
-        raise errors.AccountExists(f"Account {account} belongs to someone else")
-    return position_view(position)
+        return False
+    return True
 
 
 def set_state(payload: SetStatePayload) -> dict[str, Any]:
@@ -63,6 +82,41 @@ def set_state(payload: SetStatePayload) -> dict[str, Any]:
     return position_view(repository.set_state(payload.account_number, wanted, payload.reason, now()))
 
 
+def unlock_pin(payload: AccountPayload) -> dict[str, Any]:
+    if not pins.unlock(payload.account_number):
+        raise errors.AccountNotFound()
+    return {"account_number": payload.account_number, "pin_locked": False}
+
+
+def close_with_payout(payload: ClosePayload) -> dict[str, Any]:
+    """Close an account, paying its balance out to the owner first (it leaves the bank as cash), in one
+    transaction conditioned on the balance read just before and on no holds: a deposit in between
+    fails it (`balance_changed`) rather than being paid out unseen. Four eyes approved it (accounts)."""
+    account = payload.account_number
+    current = repository.position(account)
+    if current is None:
+        raise errors.AccountNotFound()
+    check_state_change(PositionState(current.state), PositionState.CLOSED, 0, int(current.held))
+    balance = int(current.ledger_balance)
+    if balance <= 0:
+        return set_state(SetStatePayload(account_number=account, state="closed", reason=payload.reason))
+    at = now()
+    engine.move(
+        engine.Movement(
+            payment_id=closure_payout_id(account),
+            kind=MovementKind.CLOSURE_PAYOUT,
+            legs=(Leg(from_account=account, to_account=BankAccount.CASH.value, amount=balance),),
+            at=at,
+            description=payload.reason,
+            initiated_by=payload.initiated_by,
+            custom_positions={account: engine.closing_update(account, balance, payload.reason, at)},
+        )
+    )
+    closed = repository.position(account)
+    assert closed is not None
+    return position_view(closed)
+
+
 def balances(payload: BalancesPayload) -> dict[str, Any]:
     found = repository.positions(payload.account_numbers)
     return {number: balance_view(position) for number, position in found.items()}
@@ -70,7 +124,7 @@ def balances(payload: BalancesPayload) -> dict[str, Any]:
 
 def move(payload: MovePayload) -> dict[str, Any]:
     validate_legs(payload.legs)
-    payment = engine.move(
+    moved = engine.move(
         engine.Movement(
             payment_id=payload.payment_id,
             kind=payload.kind,
@@ -83,7 +137,7 @@ def move(payload: MovePayload) -> dict[str, Any]:
         )
     )
     metrics.add_metric(name="movements", unit=MetricUnit.Count, value=1)
-    return payment_view(payment)
+    return payment_view(moved.payment)
 
 
 def bank_totals() -> dict[str, Any]:
@@ -103,6 +157,14 @@ def bank_totals() -> dict[str, Any]:
         "loans_receivable": -balance(BankAccount.LOANS_RECEIVABLE),
         "interest_income": balance(BankAccount.INTEREST_INCOME),
     }
+
+
+def get_position(payload: AccountPayload) -> dict[str, Any]:
+    """Owner and state of one position (the ledger checks who may read a statement)."""
+    position = repository.position(payload.account_number)
+    if position is None or position.kind != "customer":
+        raise errors.AccountNotFound()
+    return {"account_number": position.account, "owner_id": position.owner_id, "state": position.state}
 
 
 def list_positions(payload: ListPositionsPayload) -> dict[str, Any]:
@@ -134,7 +196,7 @@ def bootstrap() -> dict[str, Any]:
             created.append(account.value)
         except errors.AccountExists:
             continue
-    payment = engine.move(
+    opening = engine.move(
         engine.Movement(
             payment_id=OPENING_PAYMENT_ID,
             kind=MovementKind.OPENING,
@@ -150,4 +212,4 @@ def bootstrap() -> dict[str, Any]:
             initiated_by="bootstrap",
         )
     )
-    return {"created_positions": created, "opening": payment_view(payment)}
+    return {"created_positions": created, "opening": payment_view(opening.payment)}

@@ -1,4 +1,9 @@
-"""Customer transfers: checks, PIN, fraud rules, then one atomic, idempotent movement."""
+"""Customer transfers: request checks, the PIN (a try taken first), then one atomic, idempotent movement.
+
+Order (docs/security.md): the request alone, then the caller's own account and PIN, and only after the
+PIN is judged right anything about the recipient, so a wrong PIN never tells whether an account exists
+or what state it is in.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,15 @@ from core.clock import now
 from core.events import Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.config import conf
-from payments.domain.errors import AccountNotFound, Declined
+from payments.domain import pins as pin_rules
+from payments.domain.errors import AccountNotFound, Declined, PinInvalid, PinLocked
 from payments.domain.fraud import check_amount, counters_for
 from payments.domain.movement import scoped_id
 from payments.domain.rules import PaymentStatus, check_transfer
 from payments.models import TransferRequest
 from payments.service.common import DECLINE_CLASSES, Caller, declined_response, limits
 from payments.service.views import payment_view
-from payments.store import accounts, engine, idempotency, repository
+from payments.store import engine, idempotency, keys, pins
 
 
 def create_transfer(caller: Caller, request: TransferRequest, key: str) -> dict[str, Any]:
@@ -32,15 +38,21 @@ def create_transfer(caller: Caller, request: TransferRequest, key: str) -> dict[
     )
 
 
+def judge_pin(account: str, owner_id: str, pin: str, at: int) -> None:
+    """Take a try, then compare: raises `pin_invalid` (tries left) or `pin_locked`; returns when right."""
+    taken = pins.take_try(account, owner_id, at)
+    if pin_rules.pin_matches(keys.pin_key(), account, pin, taken.pin_hash):
+        return
+    tries = pins.record_wrong(account)
+    left = tries.left(pin_rules.PIN_TRIES.limit)
+    if left == 0:
+        raise PinLocked(tries.retry_after(at))
+    raise PinInvalid(left)
+
+
 def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[str, Any]:
-    found = repository.positions([request.from_account, request.to_account])  # one read for both
-    source = found.get(request.from_account)
-    if source is None or source.owner_id != caller.principal.user_id:
-        raise AccountNotFound("You have no account with this number", field="from_account")
-    if request.to_account not in found:
-        raise AccountNotFound("The recipient account does not exist", field="to_account")
-    accounts.verify_pin(request.from_account, request.pin)
     at = now()
+    judge_pin(request.from_account, caller.principal.user_id, request.pin, int(at.timestamp()))
     movement = engine.Movement(
         payment_id=payment_id,
         kind=MovementKind.TRANSFER,
@@ -49,14 +61,28 @@ def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[
         description=request.description,
         correlation_id=caller.correlation_id,
         initiated_by=caller.principal.user_id,
-        counters=tuple(counters_for(request.from_account, request.amount, at, limits())),
+        counters=tuple(
+            counters_for(request.from_account, caller.principal.user_id, request.amount, at, limits())
+        ),
+        give_back_try=request.from_account,
     )
     try:
         check_amount(request.amount, limits())
-        payment = engine.move(movement)
+        moved = engine.move(movement)
     except Declined as decline:
+        pins.give_back(request.from_account)
         engine.record_decline(movement, decline.code)
         return declined_response(decline, payment_id)
+    except AccountNotFound as missing:
+        pins.give_back(request.from_account)
+        # Only now, with the PIN judged right, may the caller learn that the recipient does not exist.
+        raise AccountNotFound("The recipient account does not exist", field="to_account") from missing
+    except Exception:
+        pins.give_back(request.from_account)  # the PIN was right; the payment was refused or failed
+        raise
+    if not moved.committed:
+        pins.give_back(request.from_account)  # a replay: the stored payment answers, nothing moved now
+    payment = moved.payment
     if payment.get("status") == PaymentStatus.DECLINED.value:
         # A retry after a crash that followed a recorded decline: answer the same decline.
         return declined_response(DECLINE_CLASSES[str(payment["decline_code"])](), payment_id)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.clock import iso
-from payments.store.tables import Entry, Hold, Payment, Position
+from payments.domain.rules import request_state
+from payments.store.tables import Entry, Hold, Payment, PaymentRequest, Position
 
 
 def position_view(position: Position) -> dict[str, Any]:
@@ -78,6 +79,21 @@ def hold_view(hold: Hold | Mapping[str, Any]) -> dict[str, Any]:
         "merchant_account": data["merchant_account"],
         "description": data.get("description") or "",
         "payment_id": data.get("payment_id"),
+        "expires_at": iso(datetime.fromtimestamp(int(data["expires_at"]), UTC)),
+        "created_at": data["created_at"],
+    }
+
+
+def request_view(request: PaymentRequest | Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    data = request.attribute_values if isinstance(request, PaymentRequest) else request
+    return {
+        "payment_request_id": data["request_id"],
+        "state": request_state(str(data["state"]), int(data["expires_at"]), at).value,
+        "amount": int(data["amount"]),
+        "merchant_account": data["merchant_account"],
+        "description": data.get("description") or "",
+        "authorization_id": data.get("authorization_id"),
+        "decline_code": data.get("decline_code"),
         "expires_at": iso(datetime.fromtimestamp(int(data["expires_at"]), UTC)),
         "created_at": data["created_at"],
     }

@@ -16,14 +16,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from core import aws
 from core.clock import iso
+from core.dynamo import from_item, to_item
 from core.errors import DomainError, IdempotencyKeyReused, ServiceUnavailable
 from core.events import Event, EventType, Leg, MoneyMoved, MovementKind
 from core.ids import new_id
@@ -31,11 +30,9 @@ from core.observability import logger
 from payments.domain import errors
 from payments.domain.fraud import CounterCheck
 from payments.domain.movement import fingerprint, net_changes, total_amount
-from payments.domain.rules import PaymentStatus
+from payments.domain.rules import PaymentStatus, shard_of
 from payments.store.tables import Counter, Entry, OutboxRecord, Payment, Position
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 MAX_ATTEMPTS = 6
 RETRYABLE_CODES = frozenset(
     {
@@ -56,31 +53,11 @@ _PRIORITY = {
     "insufficient_funds": 5,
     "velocity_limit_exceeded": 6,
     "daily_limit_exceeded": 7,
+    "customer_velocity_limit_exceeded": 8,
+    "customer_daily_limit_exceeded": 9,
 }
 SOURCE = "payments"
 OUTBOX_TTL_SECONDS = 14 * 24 * 3600
-
-
-def to_attr(value: Any) -> dict[str, Any]:
-    serialized: dict[str, Any] = dict(_SERIALIZER.serialize(value))
-    return serialized
-
-
-def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: to_attr(value) for name, value in values.items() if value is not None}
-
-
-def from_item(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not raw:
-        return None
-    plain = {name: _DESERIALIZER.deserialize(value) for name, value in raw.items()}
-    return {name: _number(value) for name, value in plain.items()}
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -142,6 +119,7 @@ _POSITION_NAMES = {
     "#neg": "allow_negative",
     "#ver": "version",
     "#upd": "updated_at",
+    "#pt": "pin_tries",
 }
 
 
@@ -165,10 +143,12 @@ def position_update(
     require_active: bool = True,
     need_available: int = 0,
     need_held: int = 0,
+    give_back_try: bool = False,
 ) -> TxItem:
     """Change a position by `ledger` and `held` (available moves by ledger - held), with conditions:
-    active (unless releasing), `available >= need_available` unless it may go negative, and
-    `held >= need_held`."""
+    active (unless the money is already promised: a release, or the capture of a hold),
+    `available >= need_available` unless it may go negative, and `held >= need_held`. `give_back_try`
+    returns the PIN try this payment took (its PIN was right) in the same write."""
     conditions = ["attribute_exists(#st)"]
     values: dict[str, Any] = {":lb": ledger, ":held": held, ":av": ledger - held, ":one": 1, ":now": iso(at)}
     if require_active:
@@ -182,6 +162,9 @@ def position_update(
         conditions.append("#held >= :needheld")
         values[":needheld"] = need_held
     expression = "SET #lb = #lb + :lb, #held = #held + :held, #av = #av + :av, #upd = :now ADD #ver :one"
+    if give_back_try:
+        expression += ", #pt :minus"
+        values[":minus"] = -1
     condition = " AND ".join(conditions)
     # DynamoDB refuses names an expression does not use.
     names = {k: v for k, v in _POSITION_NAMES.items() if k in expression or k in condition}
@@ -197,6 +180,33 @@ def position_update(
         }
     }
     return TxItem(op, _position_failure(account))
+
+
+def closing_update(account: str, balance: int, reason: str, at: datetime) -> TxItem:
+    """Pay out exactly `balance` and close, only if the balance is still that and nothing is held."""
+    op = {
+        "Update": {
+            "TableName": Position.Meta.table_name,
+            "Key": to_item({"account": account}),
+            "UpdateExpression": "SET #lb = #lb - :bal, #av = #av - :bal, #st = :closed, #why = :why, "
+            "#upd = :now ADD #ver :one",
+            "ConditionExpression": "#lb = :bal AND #held = :zero AND #st <> :closed",
+            "ExpressionAttributeNames": {
+                "#lb": "ledger_balance",
+                "#av": "available",
+                "#st": "state",
+                "#why": "state_reason",
+                "#upd": "updated_at",
+                "#ver": "version",
+                "#held": "held",
+            },
+            "ExpressionAttributeValues": to_item(
+                {":bal": balance, ":closed": "closed", ":why": reason, ":now": iso(at), ":one": 1, ":zero": 0}
+            ),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    return TxItem(op, lambda old: errors.AccountNotFound() if old is None else errors.BalanceChanged())
 
 
 def position_active_check(account: str) -> TxItem:
@@ -218,11 +228,17 @@ class NewPosition:
     owner_id: str
     kind: str = "customer"
     allow_negative: bool = False
+    pin_hash: str | None = None
 
 
 def position_put(account: str, new: NewPosition, ledger: int, at: datetime) -> TxItem:
     values = {
         "account": account,
+        "shard": shard_of(account),
+        "pin_hash": new.pin_hash,
+        "pin_tries": 0,
+        "pin_wrong": 0,
+        "pin_window_end": 0,
         "ledger_balance": ledger,
         "held": 0,
         "available": ledger,
@@ -258,9 +274,7 @@ def counter_update(check: CounterCheck) -> TxItem:
             ),
         }
     }
-    decline = (
-        errors.VelocityLimitExceeded if check.code == "velocity_limit_exceeded" else errors.DailyLimitExceeded
-    )
+    decline = next(cls for cls in errors.Declined.__subclasses__() if cls.code == check.code)
     return TxItem(op, lambda old: decline())
 
 
@@ -309,6 +323,8 @@ class Movement:
     # Accounts whose position operation the caller supplies (a capture releases the hold too).
     custom_positions: Mapping[str, TxItem] = field(default_factory=dict)
     extra: tuple[TxItem, ...] = ()
+    # The paying account whose PIN try this movement gives back as it commits (the PIN was right).
+    give_back_try: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -374,7 +390,15 @@ def movement_items(movement: Movement) -> list[TxItem]:
         elif account in movement.new_positions:
             items.append(position_put(account, movement.new_positions[account], delta, movement.at))
         elif delta < 0:
-            items.append(position_update(account, ledger=delta, at=movement.at, need_available=-delta))
+            items.append(
+                position_update(
+                    account,
+                    ledger=delta,
+                    at=movement.at,
+                    need_available=-delta,
+                    give_back_try=account == movement.give_back_try,
+                )
+            )
         elif delta > 0:
             items.append(position_update(account, ledger=delta, at=movement.at))
         else:
@@ -455,7 +479,13 @@ def reversal_marks(payment_id: str, sort_key: str, legs: Sequence[Leg], reversal
     return tuple(items)
 
 
-def move(movement: Movement) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Moved:
+    payment: dict[str, Any]
+    committed: bool  # False: the payment existed already (a replay), nothing was written now
+
+
+def move(movement: Movement) -> Moved:
     """Commit a movement; idempotent by payment id: the same content answers the stored payment, a
     different one raises `idempotency_key_reused`."""
     try:
@@ -466,8 +496,8 @@ def move(movement: Movement) -> dict[str, Any]:
             raise IdempotencyKeyReused(
                 f"Payment {movement.payment_id} exists with different content"
             ) from None
-        return existing
-    return payment_values(movement, PaymentStatus.COMPLETED)
+        return Moved(existing, committed=False)
+    return Moved(payment_values(movement, PaymentStatus.COMPLETED), committed=True)
 
 
 def _stored_payment(payment_id: str) -> dict[str, Any]:

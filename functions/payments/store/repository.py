@@ -9,10 +9,11 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from core.clock import iso
+from core.errors import InvalidCursor
 from core.pagination import decode_cursor, encode_cursor
 from payments.domain import errors
-from payments.domain.rules import PositionState
-from payments.store.tables import Entry, Hold, Payment, Position
+from payments.domain.rules import POSITION_SHARDS, PositionState
+from payments.store.tables import Entry, Hold, Payment, PaymentRequest, Position
 
 
 def position(account: str) -> Position | None:
@@ -28,11 +29,25 @@ def positions(accounts: Iterable[str]) -> dict[str, Position]:
 
 
 def list_positions(cursor: str | None, limit: int) -> tuple[list[Position], str | None]:
-    """Every position, page by page: the ledger's reconciliation walks them all, so a Scan is the
-    honest tool here (no customer-facing list ever scans)."""
-    results = Position.scan(limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True)
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    """Every position, page by page, shard by shard over the keys-only `by_shard` index (no Scan: no
+    function may scan the balances); the page's balances come in one BatchGetItem."""
+    state = decode_cursor(cursor) or {"shard": 0, "key": None}
+    shard, start = state.get("shard"), state.get("key")
+    if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < POSITION_SHARDS:
+        raise InvalidCursor()  # (a JSON `true` is an int to Python, but no shard)
+    if not isinstance(start, dict | None) or (start is not None and start.get("shard") != {"N": str(shard)}):
+        raise InvalidCursor()  # the key must be one of the cursor's own shard
+    accounts: list[str] = []
+    while shard < POSITION_SHARDS and len(accounts) < limit:
+        results = Position.by_shard.query(shard, limit=limit - len(accounts), last_evaluated_key=start)
+        accounts += [item.account for item in results]
+        start = results.last_evaluated_key
+        if start is None:
+            shard += 1
+    found = positions(accounts)
+    items = [found[account] for account in accounts if account in found]
+    more = shard < POSITION_SHARDS
+    return items, encode_cursor({"shard": shard, "key": start}) if more else None
 
 
 def set_state(account: str, state: PositionState, reason: str, at: datetime) -> Position:
@@ -94,6 +109,13 @@ def payments_on(day: str, cursor: str | None, limit: int) -> tuple[list[Payment]
 def hold(hold_id: str) -> Hold | None:
     try:
         return Hold.get(hold_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def payment_request(request_id: str) -> PaymentRequest | None:
+    try:
+        return PaymentRequest.get(request_id, consistent_read=True)
     except DoesNotExist:
         return None
 

@@ -11,20 +11,34 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from core.aws import Model
 from core.config import table_name
 
 
+class PositionsByShard(GlobalSecondaryIndex["Position"]):
+    """Every position, listed shard by shard (reconciliation) without a Scan. Keys only: a balance
+    change never rewrites the index, and 16 shards spread the listing over partitions."""
+
+    class Meta:
+        index_name = "by_shard"
+        projection = KeysOnlyProjection()
+
+    shard = NumberAttribute(hash_key=True)
+    account = UnicodeAttribute(range_key=True)
+
+
 class Position(Model):
     """One account's balance. `available` = `ledger_balance` - `held`, kept in step by every update,
-    because a DynamoDB condition cannot do arithmetic."""
+    because a DynamoDB condition cannot do arithmetic. A customer position also holds the account's
+    payment PIN (keyed hash) and its tries (payments.domain.pins)."""
 
     class Meta:
         table_name = table_name("POSITIONS_TABLE")
 
     account = UnicodeAttribute(hash_key=True)
+    shard = NumberAttribute(default=0)
     ledger_balance = NumberAttribute(default=0)
     held = NumberAttribute(default=0)
     available = NumberAttribute(default=0)
@@ -34,8 +48,13 @@ class Position(Model):
     allow_negative = BooleanAttribute(default=False)
     version = NumberAttribute(default=0)
     state_reason = UnicodeAttribute(null=True)
+    pin_hash = UnicodeAttribute(null=True)
+    pin_tries = NumberAttribute(default=0)
+    pin_wrong = NumberAttribute(default=0)
+    pin_window_end = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    by_shard = PositionsByShard()
 
 
 class PaymentsByDay(GlobalSecondaryIndex["Payment"]):
@@ -128,6 +147,29 @@ class Hold(Model):
     by_expiry = HoldsByExpiry()
 
 
+class PaymentRequest(Model):
+    """A merchant's request for a card payment, which the cardholder confirms on the bank's own site
+    (card details and PIN entered there, never at the merchant). Confirming creates the hold."""
+
+    class Meta:
+        table_name = table_name("PAYMENT_REQUESTS_TABLE")
+
+    request_id = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute()  # open | authorized | declined
+    amount = NumberAttribute()
+    merchant_account = UnicodeAttribute()
+    merchant_owner_id = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    fingerprint = UnicodeAttribute(default="")
+    authorization_id = UnicodeAttribute(null=True)
+    decline_code = UnicodeAttribute(null=True)
+    cardholder_owner_id = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    expires_ttl = NumberAttribute()
+
+
 class Counter(Model):
     """A fraud-rule window (payments per minute, outgoing kobo per day) of one account."""
 
@@ -168,6 +210,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Payment,
     Entry,
     Hold,
+    PaymentRequest,
     Counter,
     OutboxRecord,
     IdempotencyRecord,

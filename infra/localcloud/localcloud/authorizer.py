@@ -44,11 +44,13 @@ from localstack.services.apigateway.next_gen.execute_api.gateway_response import
 from localstack.services.apigateway.next_gen.execute_api.handlers.gateway_exception import (
     GatewayExceptionHandler,
 )
+from localstack.services.apigateway.next_gen.execute_api.handlers.parse import InvocationRequestParser
 from localstack.services.apigateway.next_gen.execute_api.header_utils import build_multi_value_headers
 from localstack.services.apigateway.next_gen.execute_api.helpers import (
     get_lambda_function_arn_from_invocation_uri,
 )
 from localstack.services.apigateway.next_gen.execute_api.integrations.aws import get_service_factory
+from localstack.services.apigateway.next_gen.execute_api.variables import ContextVariables
 from localstack.utils.aws.arns import extract_region_from_arn, get_partition
 from localstack.utils.aws.client_types import ServicePrincipal
 from localstack.utils.patch import Patch, create_patch_proxy
@@ -81,6 +83,25 @@ def register_authorizer_handler() -> None:
     Patch.function(
         GatewayExceptionHandler.create_exception_response, _exception_response_with_headers
     ).apply()
+    # A static method: the patch must stay static, or the parser would pass itself as the context.
+    parse_context = InvocationRequestParser.create_context_variables
+    Patch(
+        InvocationRequestParser,
+        "create_context_variables",
+        staticmethod(create_patch_proxy(parse_context, _context_with_source_ip)),
+    ).apply()
+
+
+def _context_with_source_ip(
+    original: Callable[[RestApiInvocationContext], ContextVariables], context: RestApiInvocationContext
+) -> ContextVariables:
+    """`$context.identity.sourceIp` is the client's address, as on AWS (LocalStack writes 127.0.0.1 for
+    every caller), so per-client rate limits and sign-in counters see real clients locally too."""
+    variables = original(context)
+    identity = variables.get("identity")
+    if identity is not None and context.request is not None and context.request.remote_addr:
+        identity["sourceIp"] = context.request.remote_addr
+    return variables
 
 
 # --- identity sources and mapping expressions -------------------------------------------------------

@@ -1,5 +1,6 @@
 """Test helpers for the accounts unit tests: constants, principals and a fake of payments' internal
-function that follows the contract in docs/architecture.md (positions, idempotent moves, set_state)."""
+function that follows the contract in docs/architecture.md (positions with their payment PIN and the
+welcome bonus once per customer, idempotent moves, set_state, PIN unlock, closure payout, reversals)."""
 
 from __future__ import annotations
 
@@ -16,25 +17,44 @@ TABLES = {
     "ACCOUNTS_LOANS_TABLE": "accounts-loans",
     "ACCOUNTS_TICKETS_TABLE": "accounts-tickets",
     "ACCOUNTS_AUDIT_TABLE": "accounts-audit",
+    "ACCOUNTS_OPERATIONS_TABLE": "accounts-operations",
 }
 PIN_KEY = bytes(range(32))
 CARD_KEYS = {"pan_key": bytes([1] * 32), "cvv_key": bytes([2] * 32), "pan_index_key": bytes([3] * 32)}
 POOL = "bank:pool"
+CASH = "bank:cash"
+WELCOME_BONUS = 100_000
+REVERSIBLE = ("transfer", "card_capture")
 
 AccountNotEmpty = error_class("account_not_empty", ErrorKind.CONFLICT, "The account still holds money")
 AccountBlocked = error_class("account_blocked", ErrorKind.UNPROCESSABLE, "The account is blocked")
 InsufficientFunds = error_class("insufficient_funds", ErrorKind.UNPROCESSABLE, "Not enough money")
 IdempotencyKeyReused = error_class("idempotency_key_reused", ErrorKind.UNPROCESSABLE, "Key reused")
+AccountExists = error_class("account_exists", ErrorKind.CONFLICT, "The account already has a position")
 PositionNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No such account")
+AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
+TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
+NotReversible = error_class("not_reversible", ErrorKind.CONFLICT, "Only a completed transfer can be reversed")
+AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")
 
 
 class FakePayments:
     """Positions and movements in memory; `calls` records every action for assertions."""
 
     def __init__(self) -> None:
-        self.balance: dict[str, int] = {POOL: 10**12, "bank:loans_receivable": 0, "bank:interest_income": 0}
+        self.balance: dict[str, int] = {
+            POOL: 10**12,
+            CASH: 0,
+            "bank:loans_receivable": 0,
+            "bank:interest_income": 0,
+        }
         self.state: dict[str, str] = {}
+        self.held: dict[str, int] = {}  # card holds: in the ledger balance, not in the available one
+        self.owner: dict[str, str] = {}
+        self.pin: dict[str, str] = {}  # the payment PIN payments keeps (hashed there; clear here)
+        self.pin_unlocks: list[str] = []
         self.moves: dict[str, dict[str, Any]] = {}
+        self.reversed_by: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_next: dict[str, Exception] = {}
 
@@ -47,25 +67,116 @@ class FakePayments:
         return getattr(self, action)(payload)
 
     def open_position(self, p: dict[str, Any]) -> dict[str, Any]:
-        number = p["account_number"]
+        """The position with its PIN; the welcome bonus only with the customer's first account (its
+        payment id is the customer's). A retried opening sets the PIN chosen this time."""
+        number, owner = p["account_number"], p["owner_id"]
         if number not in self.state:
             self.state[number] = "active"
             self.balance[number] = 0
+            self.owner[number] = owner
+            bonus_id = f"bonus:{owner}"
+            if bonus_id not in self.moves:
+                self.move(
+                    {
+                        "payment_id": bonus_id,
+                        "kind": "welcome_bonus",
+                        "legs": [{"from_account": POOL, "to_account": number, "amount": WELCOME_BONUS}],
+                        "description": "Welcome bonus",
+                    }
+                )
+        elif self.owner[number] != owner:
+            raise AccountExists()
+        self.pin[number] = p["pin"]
+        return self._position(number)
+
+    def _position(self, number: str) -> dict[str, Any]:
+        return {
+            "account_number": number,
+            "owner_id": self.owner.get(number, ""),
+            "state": self.state[number],
+            "ledger_balance": self.balance[number],
+        }
+
+    def unlock_pin(self, p: dict[str, Any]) -> dict[str, Any]:
+        number = p["account_number"]
+        if number not in self.state:
+            raise PositionNotFound()
+        self.pin_unlocks.append(number)
+        return {"account_number": number, "pin_locked": False}
+
+    def close_with_payout(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The balance leaves as cash to the owner, and the position closes, at most once (a repeat on
+        the closed, empty position changes nothing)."""
+        number = p["account_number"]
+        if number not in self.state:
+            raise PositionNotFound()
+        if self.held.get(number):
+            raise AccountNotEmpty()
+        amount = self.balance[number]
+        if amount > 0:
             self.move(
                 {
-                    "payment_id": f"bonus:{number}",
-                    "kind": "welcome_bonus",
-                    "legs": [{"from_account": POOL, "to_account": number, "amount": p["welcome_bonus"]}],
-                    "description": "Welcome bonus",
-                }
+                    "payment_id": f"closure:{number}",
+                    "kind": "closure_payout",
+                    "legs": [{"from_account": number, "to_account": CASH, "amount": amount}],
+                    "description": p["reason"],
+                },
+                closing=True,
             )
-        return {"account_number": number, "state": self.state[number], "ledger_balance": self.balance[number]}
+        self.state[number] = "closed"
+        return self._position(number)
+
+    def check_reversal(self, p: dict[str, Any]) -> dict[str, Any]:
+        original = self.moves.get(p["payment_id"])
+        if original is None:
+            raise TransferNotFound()
+        if original["kind"] not in REVERSIBLE:
+            raise NotReversible()
+        if p["payment_id"] in self.reversed_by:
+            raise AlreadyReversed()
+        return self._payment_view(original)
+
+    def reverse(self, p: dict[str, Any]) -> dict[str, Any]:
+        original = self.check_reversal({"payment_id": p["payment_id"]})
+        reversal_id = f"rev_{p['payment_id']}"
+        self.move(
+            {
+                "payment_id": reversal_id,
+                "kind": "reversal",
+                "legs": [
+                    {
+                        "from_account": leg["to_account"],
+                        "to_account": leg["from_account"],
+                        "amount": leg["amount"],
+                    }
+                    for leg in original["legs"]
+                ],
+                "description": p["reason"],
+            }
+        )
+        self.reversed_by[p["payment_id"]] = reversal_id
+        return self._payment_view(self.moves[reversal_id])
+
+    @staticmethod
+    def _payment_view(move: dict[str, Any]) -> dict[str, Any]:
+        first = move["legs"][0]
+        return {
+            "payment_id": move["payment_id"],
+            "kind": move["kind"],
+            "status": "completed",
+            "from_account": first["from_account"],
+            "to_account": first["to_account"],
+            "amount": sum(leg["amount"] for leg in move["legs"]),
+            "legs": move["legs"],
+        }
 
     def set_state(self, p: dict[str, Any]) -> dict[str, Any]:
         number = p["account_number"]
         if number not in self.state:
             raise PositionNotFound()
-        if p["state"] == "closed" and self.balance[number] != 0:
+        if self.state[number] == "closed" and p["state"] != "closed":
+            raise AccountClosed()
+        if p["state"] == "closed" and (self.balance[number] != 0 or self.held.get(number)):
             raise AccountNotEmpty()
         self.state[number] = p["state"]
         return {"account_number": number, "state": p["state"]}
@@ -74,14 +185,14 @@ class FakePayments:
         return {
             n: {
                 "ledger_balance": self.balance[n],
-                "available_balance": self.balance[n],
+                "available_balance": self.balance[n] - self.held.get(n, 0),
                 "state": self.state[n],
             }
             for n in p["account_numbers"]
             if n in self.state
         }
 
-    def move(self, p: dict[str, Any]) -> dict[str, Any]:
+    def move(self, p: dict[str, Any], *, closing: bool = False) -> dict[str, Any]:
         known = self.moves.get(p["payment_id"])
         if known is not None:
             if known != p:
@@ -89,7 +200,7 @@ class FakePayments:
             return {"payment_id": p["payment_id"], "status": "completed"}
         for leg in p["legs"]:
             for side in (leg["from_account"], leg["to_account"]):
-                if not side.startswith("bank:") and self.state.get(side) != "active":
+                if not side.startswith("bank:") and self.state.get(side) != "active" and not closing:
                     raise AccountBlocked()
         outgoing: dict[str, int] = {}
         for leg in p["legs"]:
@@ -103,6 +214,11 @@ class FakePayments:
             self.balance[leg["to_account"]] += leg["amount"]
         self.moves[p["payment_id"]] = p
         return {"payment_id": p["payment_id"], "status": "completed"}
+
+    def transfer(self, payment_id: str, from_account: str, to_account: str, amount: int) -> None:
+        """A customer's transfer as payments would have made it (the thing a reversal undoes)."""
+        legs = [{"from_account": from_account, "to_account": to_account, "amount": amount}]
+        self.move({"payment_id": payment_id, "kind": "transfer", "legs": legs, "description": "rent"})
 
     def bank_totals(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -120,3 +236,4 @@ def customer(sub: str, username: str | None = None) -> dict[str, str]:
 
 
 STAFF = {"sub": "staff-1", "role": "staff", "username": "officer"}
+STAFF_2 = {"sub": "staff-2", "role": "staff", "username": "checker"}

@@ -1,29 +1,36 @@
-"""Cards: PAN shown once, masked afterwards, nothing secret at rest, verification with lockout."""
+"""Cards: PAN and CVV to the owner only (at issue, or revealed with the card PIN), masked
+otherwise, nothing secret at rest; a try taken before every check (3 wrong → blocked by the system, which
+only staff lift); staff act on cards through audited /staff/cards routes and never see a PAN or CVV."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from stdnum import luhn
 
 from accounts.domain import cards as rules
+from accounts.domain import pins
 from accounts.handlers.internal import handler as internal_handler
 from accounts.services import cards as card_service
-from accounts.store.models import CardModel
+from accounts.store import cards as card_store
+from accounts.store.models import AuditModel, CardModel
 from core.clock import now
 from tests.unit.accounts.accounts_fakes import CARD_KEYS, STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
 ADA = customer("u-ada")
+BOLA = customer("u-bola")
 
 
 def verify(card: dict[str, Any], **override: Any) -> dict[str, Any]:
+    """payments' `verify_card` for the cardholder who confirms a card payment (Ada unless overridden)."""
     payload = {
+        "owner_id": "u-ada",
         "pan": card["pan"],
         "expiry_month": card["expiry_month"],
         "expiry_year": card["expiry_year"],
@@ -48,6 +55,37 @@ def issued(bank: FakePayments, api: Api, open_account: Opener) -> dict[str, Any]
 
 def wrong_cvv(card: dict[str, Any]) -> str:
     return f"{(int(card['cvv']) + 1) % 1000:03d}"
+
+
+def tries_taken(card: dict[str, Any]) -> int:
+    """Tries the card's counter holds in its open window (wrong answers and checks still running)."""
+    stored = CardModel.get(card["card_id"])
+    return int(stored.tries) if int(stored.tries_window_end) > now().timestamp() else 0
+
+
+def wrong_answers(card: dict[str, Any]) -> int:
+    return int(CardModel.get(card["card_id"]).failures)
+
+
+def reveal(api: Api, card: dict[str, Any], pin: str, who: dict[str, str] = ADA) -> Any:
+    return api(
+        "POST", "/cards/{card_id}/reveal", who, path_params={"card_id": card["card_id"]}, body={"pin": pin}
+    )
+
+
+def staff_card(api: Api, card: dict[str, Any], action: str, reason: str, who: dict[str, str] = STAFF) -> Any:
+    return api(
+        "POST",
+        f"/staff/cards/{{card_id}}/{action}",
+        who,
+        path_params={"card_id": card["card_id"]},
+        body={"reason": reason},
+    )
+
+
+def card_trail(api: Api, card_id: str) -> list[tuple[str, str, str]]:
+    items = api("GET", "/staff/audit", STAFF, query={"target": f"card:{card_id}"}).json["items"]
+    return [(e["action"], e["reason"], e["actor_id"]) for e in items]
 
 
 def test_issue_shows_pan_and_cvv_once_then_only_masked(issued: dict[str, Any], api: Api) -> None:
@@ -95,7 +133,9 @@ def test_verify_card_accepts_the_right_details(issued: dict[str, Any]) -> None:
     "override",
     [{"pin": "0043"}, {"cvv": "WRONG"}, {"expiry_month": "EXPIRY"}],
 )
-def test_three_wrong_attempts_block_the_card(issued: dict[str, Any], override: dict[str, Any]) -> None:
+def test_three_wrong_attempts_block_the_card(
+    issued: dict[str, Any], api: Api, override: dict[str, Any]
+) -> None:
     if override.get("cvv") == "WRONG":
         override = {"cvv": wrong_cvv(issued)}
     if override.get("expiry_month") == "EXPIRY":
@@ -103,15 +143,73 @@ def test_three_wrong_attempts_block_the_card(issued: dict[str, Any], override: d
     codes = [verify(issued, **override)["error"]["code"] for _ in range(3)]
     assert codes == ["card_invalid", "card_invalid", "card_blocked"]
     assert verify(issued)["error"]["code"] == "card_blocked"
+    stored = CardModel.get(issued["card_id"])
+    assert (stored.state, stored.blocked_by, stored.block_reason) == (
+        "blocked",
+        "system",
+        "too_many_failures",
+    )
+    # Then the owner cannot lift a block the wrong tries caused (a stolen session could guess again)
+    path = {"card_id": issued["card_id"]}
+    refused = api("POST", "/cards/{card_id}/unblock", ADA, path_params=path)
+    assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank")
     assert CardModel.get(issued["card_id"]).state == "blocked"
 
 
-def test_a_success_resets_the_failure_count(issued: dict[str, Any]) -> None:
+def test_a_right_answer_gives_its_try_back_and_the_wrong_ones_stay_counted(issued: dict[str, Any]) -> None:
+    # Given two wrong PINs
     for _ in range(2):
-        verify(issued, pin="9999")
+        assert verify(issued, pin="9999")["error"]["code"] == "card_invalid"
+    assert (tries_taken(issued), wrong_answers(issued)) == (2, 2)
+    # When the right details come, again and again, Then each one passes and uses up no try
+    for _ in range(4):
+        assert "result" in verify(issued)
+    assert (tries_taken(issued), wrong_answers(issued)) == (2, 2)
+    # And the wrong ones were not forgotten: one more wrong answer is the third, and blocks
+    assert verify(issued, pin="9999")["error"]["code"] == "card_blocked"
+
+
+def test_verify_card_takes_a_try_before_anything_is_compared(
+    issued: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a record of what verify_card does, in order
+    steps: list[str] = []
+    take, compare = card_store.take_try, pins.pin_matches
+
+    def taking(card_id: str, owner_id: str, at: datetime) -> CardModel:
+        steps.append("take")
+        return take(card_id, owner_id, at)
+
+    def comparing(key: bytes, context: str, pin: str, stored: str) -> bool:
+        steps.append("compare")
+        return compare(key, context, pin, stored)
+
+    monkeypatch.setattr(card_store, "take_try", taking)
+    monkeypatch.setattr(pins, "pin_matches", comparing)
+    # When a cardholder confirms a payment, Then the try is taken first
     assert "result" in verify(issued)
-    for _ in range(2):
-        verify(issued, pin="9999")
+    assert steps == ["take", "compare"]
+    # And when every try is held by checks still being judged (three in flight, none wrong yet), even
+    # the right details are refused without being compared: a burst never gets more than three judged
+    steps.clear()
+    in_flight = CardModel.get(issued["card_id"])
+    in_flight.update(
+        actions=[CardModel.tries.set(3), CardModel.tries_window_end.set(int(now().timestamp()) + 3600)]
+    )
+    busy = verify(issued)["error"]
+    assert (busy["code"], busy["kind"]) == ("card_busy", "conflict")
+    assert steps == ["take"]
+    assert CardModel.get(issued["card_id"]).state == "active"  # busy is not blocked
+
+
+def test_a_card_of_another_owner_is_invalid_and_costs_its_owner_no_try(issued: dict[str, Any]) -> None:
+    # Given Bola holds Ada's card details (PIN included)
+    # When Bola confirms a payment with them, many times
+    for _ in range(5):
+        assert verify(issued, owner_id="u-bola")["error"]["code"] == "card_invalid"
+    # Then the answer is the one for a card that does not exist, and Ada's card kept all its tries
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0)
+    assert CardModel.get(issued["card_id"]).state == "active"
     assert "result" in verify(issued)
 
 
@@ -130,18 +228,23 @@ def test_owner_blocks_and_unblocks(issued: dict[str, Any], api: Api) -> None:
     path = {"card_id": issued["card_id"]}
     blocked = api("POST", "/cards/{card_id}/block", ADA, path_params=path, body={"reason": "lost"})
     assert (blocked.status, blocked.json["state"], blocked.json["block_reason"]) == (200, "blocked", "lost")
+    assert blocked.json["blocked_by"] == "customer"
     assert verify(issued)["error"]["code"] == "card_blocked"
     assert api("POST", "/cards/{card_id}/block", ADA, path_params=path).json["code"] == "card_already_blocked"
     unblocked = api("POST", "/cards/{card_id}/unblock", ADA, path_params=path)
-    assert unblocked.json["state"] == "active"
+    assert (unblocked.json["state"], unblocked.json["blocked_by"]) == ("active", None)
     assert "result" in verify(issued)
     assert api("POST", "/cards/{card_id}/unblock", ADA, path_params=path).json["code"] == "card_not_blocked"
+    assert list(AuditModel.scan()) == []  # the owner's own actions are not staff actions
 
 
 def test_replace_gives_a_new_pan_and_retires_the_old(issued: dict[str, Any], api: Api) -> None:
     replaced = api("POST", "/cards/{card_id}/replace", ADA, path_params={"card_id": issued["card_id"]})
     assert replaced.status == 201
-    new = replaced.json
+    assert "pan" not in replaced.json and "cvv" not in replaced.json  # shown only with the card PIN
+    shown = reveal(api, replaced.json, "0042")
+    assert shown.status == 200, shown.json
+    new = shown.json
     assert new["pan"] != issued["pan"] and luhn.is_valid(new["pan"])
     assert new["replaces"] == issued["card_id"]
     assert verify(issued)["error"]["code"] == "card_blocked"
@@ -155,17 +258,141 @@ def test_replace_gives_a_new_pan_and_retires_the_old(issued: dict[str, Any], api
 
 
 def test_other_customers_get_404_on_cards(issued: dict[str, Any], api: Api) -> None:
-    bola = customer("u-bola")
     for action in ("block", "unblock", "replace"):
         response = api(
-            "POST", f"/cards/{{card_id}}/{action}", bola, path_params={"card_id": issued["card_id"]}
+            "POST", f"/cards/{{card_id}}/{action}", BOLA, path_params={"card_id": issued["card_id"]}
         )
         assert (response.status, response.json["code"]) == (404, "card_not_found")
-    assert api("POST", "/cards/{card_id}/block", bola, path_params={"card_id": "pan#x"}).status == 404
+    stolen = reveal(api, issued, "0042", BOLA)
+    assert (stolen.status, stolen.json["code"]) == (404, "card_not_found")
+    assert issued["pan"] not in stolen.text
+    assert api("POST", "/cards/{card_id}/block", BOLA, path_params={"card_id": "pan#x"}).status == 404
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0) and CardModel.get(
+        issued["card_id"]
+    ).state == "active"
     staff_view = api(
         "GET", "/accounts/{number}/cards", STAFF, path_params={"number": issued["account_number"]}
     )
     assert staff_view.status == 200
+
+
+def test_the_owners_card_routes_are_refused_to_staff(issued: dict[str, Any], api: Api) -> None:
+    # Given staff, When they use a customer's card routes, Then 403: staff use /staff/cards (audited)
+    path = {"card_id": issued["card_id"]}
+    for action, body in (("block", {}), ("unblock", {}), ("replace", {}), ("reveal", {"pin": "0042"})):
+        response = api("POST", f"/cards/{{card_id}}/{action}", STAFF, path_params=path, body=body)
+        assert (response.status, response.json["code"]) == (403, "forbidden"), action
+        assert issued["pan"] not in response.text
+    assert CardModel.get(issued["card_id"]).state == "active"
+    assert len(list(CardModel.scan())) == 2  # no replacement was made
+
+
+def test_the_owner_reveals_pan_and_cvv_with_the_card_pin(issued: dict[str, Any], api: Api) -> None:
+    # Given Ada's card, When she reveals it with its PIN, Then she sees the same PAN and CVV as at issue
+    shown = reveal(api, issued, "0042")
+    assert shown.status == 200
+    assert (shown.json["pan"], shown.json["cvv"]) == (issued["pan"], issued["cvv"])
+    assert shown.json["card_id"] == issued["card_id"] and shown.json["state"] == "active"
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0)  # the right PIN gave its try back
+    # A wrong PIN shows nothing and keeps its try
+    wrong = reveal(api, issued, "0043")
+    assert (wrong.status, wrong.json["code"]) == (422, "card_invalid")
+    assert issued["pan"] not in wrong.text and '"cvv"' not in wrong.text
+    assert (tries_taken(issued), wrong_answers(issued)) == (1, 1)
+    malformed = reveal(api, issued, "42")
+    assert (malformed.status, malformed.json["code"]) == (400, "validation_failed")
+
+
+def test_three_wrong_reveals_block_the_card_until_staff_unblock_it(issued: dict[str, Any], api: Api) -> None:
+    # When three wrong card PINs are tried
+    codes = [reveal(api, issued, "9999").json["code"] for _ in range(3)]
+    # Then the third blocks the card, and even the right PIN then reveals nothing
+    assert codes == ["card_invalid", "card_invalid", "card_blocked"]
+    right = reveal(api, issued, "0042")
+    assert (right.status, right.json["code"]) == (422, "card_blocked")
+    assert issued["pan"] not in right.text
+    # And the owner cannot lift the block
+    path = {"card_id": issued["card_id"]}
+    refused = api("POST", "/cards/{card_id}/unblock", ADA, path_params=path)
+    assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank")
+    # But staff can, which restores every try
+    lifted = staff_card(api, issued, "unblock", "owner identified at the branch")
+    assert (lifted.status, lifted.json["state"]) == (200, "active")
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0)  # staff unblock restores every try
+    assert reveal(api, issued, "0042").json["pan"] == issued["pan"]
+    assert card_trail(api, issued["card_id"]) == [
+        ("card.unblock", "owner identified at the branch", "staff-1")
+    ]
+
+
+def test_a_card_the_bank_blocked_cannot_be_replaced_by_its_owner(issued: dict[str, Any], api: Api) -> None:
+    # Given the card blocked by three wrong PINs (a replacement keeps the PIN and starts with fresh
+    # tries, so replacing would be unblocking it and guessing again, three PINs per replacement)
+    for _ in range(3):
+        reveal(api, issued, "9999")
+    path = {"card_id": issued["card_id"]}
+    # When the owner replaces it, Then 409 card_blocked_by_bank, and no new card or PAN exists
+    refused = api("POST", "/cards/{card_id}/replace", ADA, path_params=path)
+    assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank")
+    assert '"pan"' not in refused.text
+    assert len(list(CardModel.scan())) == 2  # the card and its PAN-index marker only
+    # And the same holds for a card staff blocked; the owner's own block is theirs to replace
+    staff_card(api, issued, "unblock", "owner identified")
+    staff_card(api, issued, "block", "reported stolen")
+    assert (
+        api("POST", "/cards/{card_id}/replace", ADA, path_params=path).json["code"] == "card_blocked_by_bank"
+    )
+    staff_card(api, issued, "unblock", "found")
+    api("POST", "/cards/{card_id}/block", ADA, path_params=path, body={"reason": "lost"})
+    replaced = api("POST", "/cards/{card_id}/replace", ADA, path_params=path)
+    assert (replaced.status, replaced.json["replaces"]) == (201, issued["card_id"])
+
+
+def test_staff_block_unblock_and_replace_cards_audited_and_never_see_pan_or_cvv(
+    issued: dict[str, Any], api: Api
+) -> None:
+    card_id = issued["card_id"]
+    # Given a customer, When they call the staff card routes, Then 403
+    for action in ("block", "unblock", "replace"):
+        assert staff_card(api, issued, action, "mine", who=ADA).status == 403
+    # When staff block the card, Then the answer is the masked card, blocked by staff
+    blocked = staff_card(api, issued, "block", "reported stolen")
+    assert (blocked.status, blocked.json["state"], blocked.json["blocked_by"]) == (200, "blocked", "staff")
+    assert blocked.json["masked_pan"] == issued["masked_pan"]
+    assert issued["pan"] not in blocked.text and '"pan"' not in blocked.text and '"cvv"' not in blocked.text
+    assert staff_card(api, issued, "block", "again").json["code"] == "card_already_blocked"
+    # And the owner cannot lift a bank block
+    path = {"card_id": card_id}
+    refused = api("POST", "/cards/{card_id}/unblock", ADA, path_params=path)
+    assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank")
+    unblocked = staff_card(api, issued, "unblock", "found by the owner")
+    assert (unblocked.status, unblocked.json["state"]) == (200, "active")
+    # When staff order a replacement, Then staff see only the masked new card
+    replaced = staff_card(api, issued, "replace", "damaged chip")
+    assert replaced.status == 201
+    new = replaced.json
+    assert "pan" not in new and "cvv" not in new
+    assert new["replaces"] == card_id and new["card_id"] != card_id and new["state"] == "active"
+    assert new["masked_pan"].startswith("506123******") and new["masked_pan"] != issued["masked_pan"]
+    assert CardModel.get(card_id).state == "replaced"
+    # And every staff action is on the card's audit trail, the replacement naming the new card
+    assert card_trail(api, card_id) == [
+        ("card.replace", "damaged chip", "staff-1"),
+        ("card.unblock", "found by the owner", "staff-1"),
+        ("card.block", "reported stolen", "staff-1"),
+    ]
+    (replacement_entry,) = [e for e in AuditModel.query(f"card:{card_id}") if e.action == "card.replace"]
+    assert replacement_entry.details == {"new_card_id": new["card_id"]}
+    # And only the owner ever sees the new PAN: she reveals it with her card PIN (it carried over)
+    shown = reveal(api, new, "0042")
+    assert shown.status == 200 and shown.json["masked_pan"] == new["masked_pan"]
+    assert luhn.is_valid(shown.json["pan"]) and shown.json["pan"] != issued["pan"]
+    assert (
+        verify({**new, "pan": shown.json["pan"], "cvv": shown.json["cvv"]})["result"]["card_id"]
+        == new["card_id"]
+    )
+    unknown = staff_card(api, {"card_id": "card_nope"}, "block", "x")
+    assert (unknown.status, unknown.json["code"]) == (404, "card_not_found")
 
 
 def test_cards_need_an_active_account(bank: FakePayments, api: Api, open_account: Opener) -> None:

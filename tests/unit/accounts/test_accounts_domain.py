@@ -1,4 +1,5 @@
-"""Pure rules: NUBAN numbers, loan schedules, card PAN/CVV, PIN hashing, state machine, interest."""
+"""Pure rules: NUBAN numbers, loan schedules, card PAN/CVV, PIN hashing and tries, state machine, interest,
+four-eyes proposals."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from accounts.domain import cards, interest, loans, nuban, pins, states, tickets
+from accounts.domain import cards, interest, loans, nuban, pins, proposals, states, tickets
 from accounts.domain.errors import (
     AccountAlreadyBlocked,
     AccountBlockedByBank,
@@ -20,7 +21,9 @@ from accounts.domain.errors import (
     LoanAmountInvalid,
     LoanTermInvalid,
     MonthInvalid,
+    ProposalNotOpen,
     RepaymentTooLarge,
+    SecondStaffRequired,
     TicketResolved,
 )
 from accounts.domain.states import AccountState, Actor
@@ -216,22 +219,20 @@ def test_expiry_is_three_years_out_and_valid_through_its_month() -> None:
 
 def test_pin_hash_keeps_leading_zeros_and_is_keyed_per_context() -> None:
     key = b"p" * 32
-    stored = pins.hash_pin(key, pins.account_context("1234567890"), "0123")
-    assert pins.pin_matches(key, pins.account_context("1234567890"), "0123", stored)
-    assert not pins.pin_matches(key, pins.account_context("1234567890"), "123", stored)
-    assert not pins.pin_matches(key, pins.account_context("1234567890"), "0124", stored)
-    assert stored != pins.hash_pin(key, pins.account_context("1234567891"), "0123")
-    assert stored != pins.hash_pin(b"q" * 32, pins.account_context("1234567890"), "0123")
+    stored = pins.hash_pin(key, pins.card_context("1234567890"), "0123")
+    assert pins.pin_matches(key, pins.card_context("1234567890"), "0123", stored)
+    assert not pins.pin_matches(key, pins.card_context("1234567890"), "123", stored)
+    assert not pins.pin_matches(key, pins.card_context("1234567890"), "0124", stored)
+    assert stored != pins.hash_pin(key, pins.card_context("1234567891"), "0123")
+    assert stored != pins.hash_pin(b"q" * 32, pins.card_context("1234567890"), "0123")
     assert "0123" not in stored
 
 
-def test_lock_lasts_fifteen_minutes_after_three_failures() -> None:
-    moment = datetime(2025, 1, 1, tzinfo=UTC)
-    assert [pins.exhausted(n) for n in (1, 2, 3)] == [False, False, True]
-    until = moment + pins.LOCK_DURATION
-    assert pins.is_locked(until, moment + timedelta(minutes=14, seconds=59))
-    assert not pins.is_locked(until, moment + timedelta(minutes=15))
-    assert not pins.is_locked(None, moment)
+def test_the_third_try_taken_is_the_last_one_and_a_wrong_answer_on_it_blocks_the_card() -> None:
+    # Given a card's tries counted before each check (the try just taken included)
+    # Then only a wrong answer on the third try blocks the card; the first two leave it usable
+    assert pins.MAX_TRIES == 3
+    assert [pins.blocks_card(n) for n in (1, 2, 3, 4)] == [False, False, True, True]
 
 
 # ------------------------------------------------------------------ account states
@@ -309,12 +310,43 @@ def test_monthly_interest_rounds_down(balance: int, rate_bp: int, expected: int)
     assert interest.monthly_interest(balance, rate_bp) == expected
 
 
-def test_months_parse_and_roll_back() -> None:
+def test_months_roll_back_and_staff_may_run_only_the_month_just_ended() -> None:
     now = datetime(2025, 1, 10, tzinfo=UTC)
     assert interest.previous_month(now) == "2024-12"
     assert interest.previous_month(datetime(2025, 7, 1, tzinfo=UTC)) == "2025-06"
-    assert interest.parse_month("2025-01", now) == "2025-01"
-    for bad in ("2025-02", "2025-13", "25-01", "2025-1"):
+    assert interest.staff_month("2024-12", now) == "2024-12"
+    # An older month (interest on today's balances for time long gone), the current one (not earned
+    # yet), a future one, and malformed text are all refused.
+    for bad in ("2024-11", "2024-01", "2025-01", "2025-02", "2025-13", "24-12", "2024-1", ""):
         with pytest.raises(MonthInvalid):
-            interest.parse_month(bad, now)
+            interest.staff_month(bad, now)
     assert interest.payment_id("1234567890", "2024-12") == "interest:1234567890:2024-12"
+
+
+# ------------------------------------------------------------------ four eyes
+
+PROPOSED, APPROVING = proposals.ProposalStatus.PROPOSED, proposals.ProposalStatus.APPROVING
+
+
+def test_a_proposal_expires_after_a_day_and_is_never_approved_by_its_proposer() -> None:
+    proposed_at = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
+    expires = proposals.expiry(proposed_at)
+    assert expires - proposed_at == timedelta(hours=24)
+    assert proposals.status_at(PROPOSED, expires, expires - timedelta(seconds=1)) is PROPOSED
+    assert proposals.status_at(PROPOSED, expires, expires) is proposals.ProposalStatus.EXPIRED
+    # Only an open proposal expires
+    assert proposals.status_at(APPROVING, expires, expires + timedelta(days=1)) is APPROVING
+    with pytest.raises(SecondStaffRequired):
+        proposals.check_approval(PROPOSED, "staff-1", None, "staff-1", now_expired=False)
+    proposals.check_approval(PROPOSED, "staff-1", None, "staff-2", now_expired=False)
+    with pytest.raises(ProposalNotOpen):
+        proposals.check_approval(PROPOSED, "staff-1", None, "staff-2", now_expired=True)
+    # A claim that stopped half-way is finished by the same approver only
+    proposals.check_approval(APPROVING, "staff-1", "staff-2", "staff-2", now_expired=False)
+    with pytest.raises(ProposalNotOpen):
+        proposals.check_approval(APPROVING, "staff-1", "staff-2", "staff-3", now_expired=False)
+    for status in (proposals.ProposalStatus.REJECTED, proposals.ProposalStatus.APPROVED):
+        with pytest.raises(ProposalNotOpen):
+            proposals.check_rejection(status, now_expired=False)
+    with pytest.raises(ProposalNotOpen):
+        proposals.check_rejection(PROPOSED, now_expired=True)

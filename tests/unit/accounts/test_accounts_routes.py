@@ -1,18 +1,18 @@
-"""Account routes through a real API Gateway proxy event, with payments faked to its contract."""
+"""Account routes through a real API Gateway proxy event, with payments faked to its contract: opening
+(capped per customer, the PIN sent to payments), state changes, closing (at once when empty, proposed
+with a balance), staff PIN unlock and search."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from accounts.domain import nuban
 from accounts.handlers.internal import handler as internal_handler
-from accounts.services import accounts as account_service
-from accounts.store.models import AccountModel, AuditModel
-from core.clock import now
+from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
+from core.config import settings
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
 
@@ -25,29 +25,46 @@ def internal(action: str, **payload: Any) -> dict[str, Any]:
     return result
 
 
-def test_two_accounts_get_valid_numbers_and_a_bonus_each_from_the_pool(
+def accounts_in_table() -> list[AccountModel]:
+    """The account items (the table also holds each owner's `owner#<id>` open-account count)."""
+    return [a for a in AccountModel.scan() if not a.account_number.startswith("owner#")]
+
+
+def open_count(owner_id: str) -> int:
+    return int(AccountOwnerModel.get(f"owner#{owner_id}", consistent_read=True).open_accounts)
+
+
+def test_two_accounts_get_valid_numbers_and_the_bonus_is_paid_once_per_customer(
     bank: FakePayments, api: Api, open_account: Opener
 ) -> None:
     # Given a customer, When they open a current and a savings account
     ada = customer("u-ada", "Ada")
     first = open_account(ada, "current", "0123")
     second = open_account(ada, "savings", "9876")
-    # Then both are active, NUBAN-valid, and hold the welcome bonus paid from the pool
+    # Then both are active and NUBAN-valid, each position opened at payments with its own PIN
     for account in (first, second):
         assert nuban.is_valid("777", account["account_number"])
         assert account["state"] == "active"
-        assert account["ledger_balance"] == account["available_balance"] == 100_000
     assert second["interest_rate_bp"] == 100
-    assert bank.balance[POOL] == 10**12 - 200_000
-    assert [c[1]["welcome_bonus"] for c in bank.calls if c[0] == "open_position"] == [100_000, 100_000]
+    assert [c[1] for c in bank.calls if c[0] == "open_position"] == [
+        {"account_number": first["account_number"], "owner_id": "u-ada", "pin": "0123"},
+        {"account_number": second["account_number"], "owner_id": "u-ada", "pin": "9876"},
+    ]
+    # And the welcome bonus (payments pays it, once per customer) came from the pool with the first only
+    assert first["ledger_balance"] == first["available_balance"] == 100_000
+    assert second["ledger_balance"] == second["available_balance"] == 0
+    assert bank.balance[POOL] == 10**12 - 100_000
     listed = api("GET", "/accounts", ada)
     assert listed.status == 200
     assert {a["account_number"] for a in listed.json["items"]} == {
         first["account_number"],
         second["account_number"],
     }
-    # And nothing secret is returned
-    assert "pin_hash" not in str(listed.json)
+    # And nothing secret is returned or kept here: the payment PIN lives with the balance at payments
+    assert "pin" not in str(listed.json).lower()
+    for number in (first["account_number"], second["account_number"]):
+        stored = AccountModel.get(number).to_simple_dict()
+        assert not any("pin" in name for name in stored), stored
 
 
 @pytest.mark.parametrize(
@@ -79,27 +96,36 @@ def test_a_crash_before_activation_is_finished_by_the_retry_without_a_second_bon
     bank.fail_next["open_position"] = ServiceUnavailable()
     failed = api("POST", "/accounts", ada, body={"type": "current", "pin": "1111"})
     assert failed.status == 503
-    (opening,) = AccountModel.scan()
+    (opening,) = accounts_in_table()
     assert opening.state == "opening"
     # When the customer retries (with a new PIN)
     retried = api("POST", "/accounts", ada, body={"type": "current", "pin": "2222"})
-    # Then the same account is finished, with one bonus, and the new PIN works
+    # Then the same account is finished, with one bonus, and payments keeps the new PIN
     assert retried.status == 201
     assert retried.json["account_number"] == opening.account_number
     assert retried.json["state"] == "active"
     assert len(bank.moved("welcome_bonus")) == 1
-    assert internal("verify_pin", account_number=opening.account_number, pin="2222") == {
-        "result": {"ok": True}
-    }
+    assert bank.pin[opening.account_number] == "2222"
+    assert [a.account_number for a in accounts_in_table()] == [opening.account_number]
+    assert open_count("u-ada") == 1  # the retry finished the counted account, it did not add one
 
 
-def test_listing_finishes_an_account_left_opening(bank: FakePayments, api: Api) -> None:
+def test_an_account_left_opening_is_listed_as_such_and_finished_by_the_next_opening_of_its_type(
+    bank: FakePayments, api: Api
+) -> None:
+    # Given an opening that payments never answered
     ada = customer("u-ada")
     bank.fail_next["open_position"] = ServiceUnavailable()
     api("POST", "/accounts", ada, body={"type": "savings", "pin": "1111"})
+    # When the customer lists their accounts, Then it shows as opening, with no money (a read
+    # finishes nothing: it has no PIN to send)
     listed = api("GET", "/accounts", ada)
-    assert [a["state"] for a in listed.json["items"]] == ["active"]
-    assert listed.json["items"][0]["ledger_balance"] == 100_000
+    assert [(a["state"], a["ledger_balance"]) for a in listed.json["items"]] == [("opening", 0)]
+    assert [c[0] for c in bank.calls].count("open_position") == 1
+    # When they open a savings account again, Then that same account is finished, bonus and all
+    finished = api("POST", "/accounts", ada, body={"type": "savings", "pin": "3333"})
+    assert finished.json["account_number"] == listed.json["items"][0]["account_number"]
+    assert api("GET", "/accounts", ada).json["items"][0]["ledger_balance"] == 100_000
 
 
 def test_another_customer_gets_404_and_staff_see_it(
@@ -173,67 +199,145 @@ def test_staff_block_cannot_be_lifted_by_the_customer_and_is_audited(
     ]
 
 
-def test_close_is_refused_with_money_and_allowed_at_zero(
+def test_close_of_an_empty_account_is_immediate_and_one_with_money_is_proposed(
     bank: FakePayments, api: Api, open_account: Opener
 ) -> None:
     number = open_account(customer("u-ada"))["account_number"]
     path = {"number": number}
-    refused = api("POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "asked"})
-    assert (refused.status, refused.json["code"]) == (409, "account_not_empty")
+    # Given money on the account, When staff close it, Then it is only proposed (four eyes)
+    proposed = api(
+        "POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "asked"}
+    )
+    assert proposed.status == 202
+    assert (proposed.json["kind"], proposed.json["status"], proposed.json["target"]) == (
+        "account_closure",
+        "proposed",
+        f"account:{number}",
+    )
+    assert proposed.json["details"]["balance"] == 100_000
     assert AccountModel.get(number).state == "active"
-    bank.balance[number] = 0  # the customer moved the money out
+    assert bank.state[number] == "active"
+    assert "close_with_payout" not in [c[0] for c in bank.calls]
+    # Given the money moved out, When staff close it, Then it closes at once
+    bank.balance[number] = 0
     closed = api("POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "asked"})
-    assert closed.json["state"] == "closed"
+    assert (closed.status, closed.json["state"]) == (200, "closed")
     assert bank.state[number] == "closed"
+    assert "close_with_payout" not in [c[0] for c in bank.calls]
     reopen = api("POST", "/staff/accounts/{number}/unblock", STAFF, path_params=path, body={"reason": "x"})
     assert (reopen.status, reopen.json["code"]) == (409, "account_closed")
+    again = api("POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "x"})
+    assert (again.status, again.json["code"]) == (409, "account_closed")
+    trail = api("GET", "/staff/audit", STAFF, query={"target": f"account:{number}"}).json["items"]
+    assert [e["action"] for e in trail] == ["account.close", "proposal.create"]
 
 
-def test_three_wrong_pins_lock_until_timeout_or_staff(
+def test_an_account_with_card_holds_cannot_be_closed_or_proposed(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given a card hold on the account (ledger 100,000, available 60,000)
+    number = open_account(customer("u-ada"))["account_number"]
+    bank.held[number] = 40_000
+    # When staff close it, Then 409 until the hold is settled, and no proposal is made
+    path = {"number": number}
+    refused = api("POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "asked"})
+    assert (refused.status, refused.json["code"]) == (409, "account_not_empty")
+    assert api("GET", "/staff/proposals", STAFF).json["items"] == []
+    bank.balance[number], bank.held[number] = 0, 0
+    closed = api("POST", "/staff/accounts/{number}/close", STAFF, path_params=path, body={"reason": "asked"})
+    assert (closed.status, closed.json["state"]) == (200, "closed")
+
+
+def test_the_payment_pin_goes_to_payments_and_accounts_serves_only_verify_card(
+    bank: FakePayments, open_account: Opener
+) -> None:
+    # Given an account opened with PIN 0007
+    number = open_account(customer("u-ada"), pin="0007")["account_number"]
+    # Then payments holds the PIN (its tries are taken there, decision 0008)
+    assert bank.pin[number] == "0007"
+    # And the accounts internal function no longer judges PINs or serves account reads
+    for action, payload in (
+        ("verify_pin", {"account_number": number, "pin": "0007"}),
+        ("get_account", {"account_number": number}),
+        ("nope", {}),
+    ):
+        assert internal(action, **payload)["error"]["code"] == "unknown_action", action
+    assert internal("verify_card", pan="5061230000000000")["error"]["code"] == "validation_failed"
+
+
+def test_staff_unlock_of_a_pin_lock_goes_to_payments_and_is_audited(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    number = open_account(customer("u-ada"), pin="4321")["account_number"]
+    path = {"number": number}
+    body = {"reason": "id checked"}
+    # A customer cannot unlock
+    by_customer = api(
+        "POST", "/staff/accounts/{number}/pin-unlock", customer("u-ada"), path_params=path, body=body
+    )
+    assert by_customer.status == 403
+    # When staff unlock it, Then payments closes the PIN's try window, and the unlock is audited
+    response = api("POST", "/staff/accounts/{number}/pin-unlock", STAFF, path_params=path, body=body)
+    assert response.status == 200
+    assert response.json == {"account_number": number, "pin_locked": False}
+    assert bank.pin_unlocks == [number]
+    trail = api("GET", "/staff/audit", STAFF, query={"target": f"account:{number}"}).json["items"]
+    assert [(e["action"], e["reason"], e["actor_id"]) for e in trail] == [
+        ("account.pin_unlock", "id checked", "staff-1")
+    ]
+    # An unknown account is a 404 and reaches nobody
+    unknown = api(
+        "POST", "/staff/accounts/{number}/pin-unlock", STAFF, path_params={"number": "0000000000"}, body=body
+    )
+    assert (unknown.status, unknown.json["code"]) == (404, "account_not_found")
+    assert bank.pin_unlocks == [number]
+
+
+def test_a_customer_holds_at_most_five_open_accounts_and_closing_one_frees_a_slot(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given a customer with five open accounts
+    ada = customer("u-ada")
+    numbers = [open_account(ada, "current" if i % 2 else "savings")["account_number"] for i in range(5)]
+    assert open_count("u-ada") == 5
+    # When they open a sixth, Then 409 account_limit_reached, and nothing was written or opened
+    sixth = api("POST", "/accounts", ada, body={"type": "current", "pin": "1234"})
+    assert (sixth.status, sixth.json["code"]) == (409, "account_limit_reached")
+    assert sixth.json["limit"] == 5
+    assert len(accounts_in_table()) == 5
+    assert [c[0] for c in bank.calls].count("open_position") == 5
+    # And another customer is not affected
+    assert open_account(customer("u-bola"))["state"] == "active"
+    # When staff close one of the five (emptied first), Then a slot is free again
+    bank.balance[numbers[0]] = 0
+    closed = api(
+        "POST",
+        "/staff/accounts/{number}/close",
+        STAFF,
+        path_params={"number": numbers[0]},
+        body={"reason": "asked"},
+    )
+    assert closed.json["state"] == "closed"
+    assert open_count("u-ada") == 4
+    assert open_account(ada, "current")["state"] == "active"
+    assert open_count("u-ada") == 5
+    again = api("POST", "/accounts", ada, body={"type": "savings", "pin": "1234"})
+    assert (again.status, again.json["code"]) == (409, "account_limit_reached")
+
+
+def test_a_blocked_account_still_counts_against_the_cap(
     bank: FakePayments, api: Api, open_account: Opener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    number = open_account(customer("u-ada"), pin="0007")["account_number"]
-    assert internal("verify_pin", account_number=number, pin="0007") == {"result": {"ok": True}}
-    assert internal("verify_pin", account_number=number, pin="7")["error"]["code"] == "validation_failed"
-    codes = [internal("verify_pin", account_number=number, pin="1111")["error"]["code"] for _ in range(3)]
-    assert codes == ["pin_invalid", "pin_invalid", "pin_locked"]
-    locked = internal("verify_pin", account_number=number, pin="0007")["error"]
-    assert (locked["code"], locked["kind"]) == ("pin_locked", "locked")
-    # After 15 minutes the lock lapses by itself
-    later = now() + timedelta(minutes=16)
-    monkeypatch.setattr(account_service, "now", lambda: later)
-    assert internal("verify_pin", account_number=number, pin="0007") == {"result": {"ok": True}}
-    monkeypatch.undo()
-
-
-def test_staff_unlock_lifts_a_pin_lock(bank: FakePayments, api: Api, open_account: Opener) -> None:
-    number = open_account(customer("u-ada"), pin="4321")["account_number"]
-    for _ in range(3):
-        internal("verify_pin", account_number=number, pin="0000")
-    assert internal("verify_pin", account_number=number, pin="4321")["error"]["code"] == "pin_locked"
-    path = {"number": number}
-    response = api(
-        "POST", "/staff/accounts/{number}/pin-unlock", STAFF, path_params=path, body={"reason": "id checked"}
-    )
-    assert response.status == 200
-    assert internal("verify_pin", account_number=number, pin="4321") == {"result": {"ok": True}}
-    # a success resets the count: two more wrong ones do not lock
-    for _ in range(2):
-        internal("verify_pin", account_number=number, pin="0000")
-    assert internal("verify_pin", account_number=number, pin="4321") == {"result": {"ok": True}}
-
-
-def test_get_account_internal_action(bank: FakePayments, open_account: Opener) -> None:
-    number = open_account(customer("u-ada"), "savings")["account_number"]
-    assert internal("get_account", account_number=number) == {
-        "result": {"account_number": number, "owner_id": "u-ada", "type": "savings", "state": "active"}
-    }
-    assert internal("get_account", account_number="0000000000")["error"]["code"] == "account_not_found"
-    assert (
-        internal("verify_pin", account_number="0000000000", pin="1234")["error"]["code"]
-        == "account_not_found"
-    )
-    assert internal("nope")["error"]["code"] == "unknown_action"
+    # Given a cap of two (the template's MaxOpenAccounts) and two accounts, one of them blocked
+    monkeypatch.setenv("MAX_OPEN_ACCOUNTS", "2")
+    settings.cache_clear()
+    ada = customer("u-ada")
+    first = open_account(ada)["account_number"]
+    open_account(ada, "savings")
+    api("POST", "/accounts/{number}/block", ada, path_params={"number": first}, body={"reason": "travel"})
+    # When a third is opened, Then it is refused: only closing frees a slot
+    third = api("POST", "/accounts", ada, body={"type": "current", "pin": "1234"})
+    assert (third.status, third.json["code"], third.json["limit"]) == (409, "account_limit_reached", 2)
 
 
 def test_staff_search_by_number_owner_and_username(

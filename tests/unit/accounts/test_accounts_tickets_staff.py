@@ -1,22 +1,38 @@
-"""Tickets (thread both ways, status flow, staff filter) and staff views (dashboard, interest runs)."""
+"""Tickets (thread both ways, status flow, staff filter) and staff views (dashboard, interest runs: the
+schedule's, and staff's for the month just ended only, proposed and approved by two staff)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from accounts.domain.interest import previous_month
 from accounts.handlers import interest as interest_handler
-from accounts.store.models import AccountModel, AuditModel
+from accounts.services import staff as staff_service
+from accounts.store import proposals as proposal_store
+from accounts.store.models import AccountModel, AuditModel, InterestRunModel
 from core.clock import now
 from core.errors import ServiceUnavailable
-from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
+from tests.unit.accounts.accounts_fakes import POOL, STAFF, STAFF_2, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
 ADA = customer("u-ada")
+
+
+def run_interest(api: Api, month: str, proposer: dict[str, str] = STAFF) -> Any:
+    """Staff propose the month's run and a second staff member approves it (four eyes)."""
+    proposed = api("POST", "/staff/interest-runs", proposer, body={"month": month})
+    assert proposed.status == 202, proposed.json
+    return api(
+        "POST",
+        "/staff/proposals/{proposal_id}/approve",
+        STAFF_2,
+        path_params={"proposal_id": proposed.json["proposal_id"]},
+    )
 
 
 def open_ticket(api: Api, who: dict[str, str] = ADA, subject: str = "Card declined") -> dict[str, Any]:
@@ -99,7 +115,7 @@ def test_dashboard_combines_bank_totals_and_queues(
     assert (board["pending_loans"], board["open_tickets"], board["answered_tickets"]) == (1, 1, 0)
 
 
-def test_an_interest_run_twice_for_a_month_pays_once(
+def test_an_interest_run_is_proposed_approved_by_another_staff_member_and_paid_once(
     bank: FakePayments, api: Api, open_account: Opener
 ) -> None:
     # Given a savings account with 1,200.00 NGN and a current account
@@ -107,21 +123,85 @@ def test_an_interest_run_twice_for_a_month_pays_once(
     open_account(ADA, "current")
     bank.balance[savings] = 120_000
     month = previous_month(now())
-    # When staff run interest for the month twice
-    first = api("POST", "/staff/interest-runs", STAFF, body={"month": month})
-    second = api("POST", "/staff/interest-runs", STAFF, body={"month": month})
-    # Then 1% / 12 of 120,000 = 100 kobo is paid once from the pool
-    assert first.status == 201
-    assert (first.json["paid"], first.json["total"], first.json["accounts"]) == (1, 100, 1)
-    assert (second.json["paid"], second.json["already_paid"]) == (0, 1)
+    # When staff propose the month just ended, Then nothing is paid yet
+    proposed = api("POST", "/staff/interest-runs", STAFF, body={"month": month})
+    assert proposed.status == 202
+    assert (proposed.json["kind"], proposed.json["status"], proposed.json["target"]) == (
+        "interest_run",
+        "proposed",
+        f"interest:{month}",
+    )
+    assert proposed.json["details"]["month"] == month
+    assert bank.moved("interest") == []
+    # And the proposer cannot approve it
+    path = {"proposal_id": proposed.json["proposal_id"]}
+    own = api("POST", "/staff/proposals/{proposal_id}/approve", STAFF, path_params=path)
+    assert (own.status, own.json["code"]) == (403, "second_staff_required")
+    assert bank.moved("interest") == []
+    # When a second staff member approves, Then 1% / 12 of 120,000 = 100 kobo is paid from the pool
+    approved = api("POST", "/staff/proposals/{proposal_id}/approve", STAFF_2, path_params=path)
+    assert (approved.status, approved.json["status"], approved.json["decided_by"]) == (
+        200,
+        "approved",
+        "staff-2",
+    )
+    result = approved.json["result"]
+    assert (result["paid"], result["total"], result["accounts"], result["failed"]) == (1, 100, 1, 0)
     assert bank.balance[savings] == 120_100
     (payment,) = bank.moved("interest")
     assert payment["payment_id"] == f"interest:{savings}:{month}"
     assert payment["legs"] == [{"from_account": POOL, "to_account": savings, "amount": 100}]
-    assert len(list(AuditModel.query(f"interest:{month}"))) == 2
+    # And the completed run is recorded: staff cannot run the month again
+    assert proposal_store.interest_run_done(month)
+    second = api("POST", "/staff/interest-runs", STAFF, body={"month": month})
+    assert (second.status, second.json["code"]) == (409, "interest_already_run")
+    assert len(bank.moved("interest")) == 1
+    trail = [(e.action, e.actor_id) for e in AuditModel.query(f"interest:{month}")]
+    assert sorted(trail) == [
+        ("interest.run", "staff-2"),
+        ("proposal.approve", "staff-2"),
+        ("proposal.create", "staff-1"),
+    ]
     assert api("POST", "/staff/interest-runs", ADA, body={"month": month}).status == 403
-    future = api("POST", "/staff/interest-runs", STAFF, body={"month": "2999-01"})
-    assert (future.status, future.json["code"]) == (400, "month_invalid")
+
+
+@pytest.mark.parametrize("which", ["future", "current", "older"])
+def test_staff_may_propose_only_the_month_just_ended(bank: FakePayments, api: Api, which: str) -> None:
+    today = now()
+    month = {
+        "future": "2999-01",
+        "current": f"{today.year:04d}-{today.month:02d}",
+        "older": previous_month(previous_month_start(today)),
+    }[which]
+    refused = api("POST", "/staff/interest-runs", STAFF, body={"month": month})
+    assert (refused.status, refused.json["code"]) == (422, "month_invalid")
+    assert previous_month(today) in refused.json["detail"]
+    assert api("GET", "/staff/proposals", STAFF).json["items"] == []
+
+
+def test_an_approval_checks_the_month_again_when_the_schedule_completed_it_meanwhile(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given a proposed run for last month
+    savings = open_account(ADA, "savings")["account_number"]
+    bank.balance[savings] = 1_200_000
+    month = previous_month(now())
+    proposed = api("POST", "/staff/interest-runs", STAFF, body={"month": month}).json
+    # When the scheduled run completes the month before the approval
+    interest_handler.handler({"source": "aws.events"}, None)
+    approved = api(
+        "POST",
+        "/staff/proposals/{proposal_id}/approve",
+        STAFF_2,
+        path_params={"proposal_id": proposed["proposal_id"]},
+    )
+    # Then the approval is refused and the proposal marked failed; the month was paid once
+    assert (approved.status, approved.json["code"]) == (409, "interest_already_run")
+    after = api(
+        "GET", "/staff/proposals/{proposal_id}", STAFF, path_params={"proposal_id": proposed["proposal_id"]}
+    )
+    assert (after.json["status"], after.json["reason"]) == ("failed", "interest_already_run")
+    assert len(bank.moved("interest")) == 1
 
 
 def test_scheduled_run_pays_last_month_and_fails_loudly_on_errors(
@@ -132,28 +212,46 @@ def test_scheduled_run_pays_last_month_and_fails_loudly_on_errors(
     bank.fail_next["move"] = ServiceUnavailable()
     with pytest.raises(interest_handler.InterestRunIncomplete):
         interest_handler.handler({"source": "aws.events"}, None)
+    month = previous_month(now())
+    assert not proposal_store.interest_run_done(month)  # an incomplete run is not recorded
     summary = interest_handler.handler({"source": "aws.events"}, None)  # EventBridge's retry
-    assert (summary["month"], summary["paid"], summary["total"]) == (previous_month(now()), 1, 1_000)
-    assert interest_handler.handler({}, None)["already_paid"] == 1
+    assert (summary["month"], summary["paid"], summary["total"]) == (month, 1, 1_000)
+    assert proposal_store.interest_run_done(month)
+    # A completed month is skipped by the schedule: nothing is read or paid again
+    calls = len(bank.calls)
+    assert interest_handler.handler({}, None) == {"month": month, "already_complete": True}
+    assert len(bank.calls) == calls
     assert bank.balance[savings] == 1_201_000
 
 
 def test_a_rerun_after_a_crash_before_marking_still_pays_once(
     bank: FakePayments, api: Api, open_account: Opener
 ) -> None:
-    # Given a run that paid but crashed before marking the month on the account
+    # Given a run that paid but crashed before marking the month on the account (and so before the
+    # run was recorded as complete)
     savings = open_account(ADA, "savings")["account_number"]
     bank.balance[savings] = 12_000_000
     month = previous_month(now())
-    api("POST", "/staff/interest-runs", STAFF, body={"month": month})
+    staff_service.pay_interest(month)
     account = AccountModel.get(savings)
     account.update(actions=[AccountModel.interest_months.remove()])
-    # When it runs again (the balance now includes the interest, so the amount differs)
-    rerun = api("POST", "/staff/interest-runs", STAFF, body={"month": month}).json
+    InterestRunModel.get(f"interest-run#{month}").delete()
+    # When staff run it again (the balance now includes the interest, so the amount differs)
+    rerun = run_interest(api, month)
     # Then payments refuses the reused payment id and nothing more is paid
-    assert (rerun["paid"], rerun["already_paid"], rerun["failed"]) == (0, 1, 0)
+    assert rerun.status == 200, rerun.json
+    assert (
+        rerun.json["result"]["paid"],
+        rerun.json["result"]["already_paid"],
+        rerun.json["result"]["failed"],
+    ) == (
+        0,
+        1,
+        0,
+    )
     assert bank.balance[savings] == 12_010_000
     assert month in AccountModel.get(savings).interest_months
+    assert proposal_store.interest_run_done(month)
 
 
 def test_the_audit_trail_without_a_target_is_a_400_not_a_500(bank: FakePayments, api: Api) -> None:
@@ -162,3 +260,8 @@ def test_the_audit_trail_without_a_target_is_a_400_not_a_500(bank: FakePayments,
         response = api("GET", "/staff/audit", STAFF, query=query)
         assert response.status == 400, response.json
         assert response.json["code"] == "invalid_request"
+
+
+def previous_month_start(moment: datetime) -> datetime:
+    """A moment in the month before `moment`'s (so its previous month is two months back)."""
+    return moment.replace(day=1) - timedelta(days=1)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from core.errors import Forbidden, NotFound
+from core.apidoc import RouteDoc
+from core.auth import principal_from_authorizer
+from core.config import settings
+from core.errors import Forbidden, NotFound, RateLimited
 from core.http import BankApp, json_response
 from core.money import Kobo, format_ngn
 
@@ -170,3 +173,195 @@ def test_unknown_declared_role_fails_at_decoration() -> None:
 def test_money_formatting() -> None:
     assert format_ngn(100_000) == "₦1,000.00"
     assert format_ngn(5) == "₦0.05"
+
+
+# ---------------------------------------------------------------- Retry-After, CORS origin, client address
+@app.route("/slow", methods=["GET"])
+def slow() -> Any:
+    raise RateLimited(42)
+
+
+@app.route("/whoami", methods=["GET"])
+def whoami() -> Any:
+    return json_response({"ip": app.client_ip()})
+
+
+@pytest.fixture
+def allowed_origin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set ALLOWED_ORIGIN for one test; the cached settings are dropped on both sides of it."""
+
+    def set_origin(origin: str) -> None:
+        monkeypatch.setenv("ALLOWED_ORIGIN", origin)
+        settings.cache_clear()
+
+    settings.cache_clear()
+    yield set_origin
+    monkeypatch.delenv("ALLOWED_ORIGIN", raising=False)
+    settings.cache_clear()
+
+
+def test_a_problem_that_says_when_to_come_back_carries_retry_after(call_api: Callable[..., Any]) -> None:
+    response = call_api(app, "GET", "/slow", principal=CUSTOMER)
+    assert (response.status, response.json["code"]) == (429, "rate_limited")
+    assert response.json["retry_after_seconds"] == 42
+    assert response.headers["retry-after"] == "42"
+    # Browsers may read it: the header is exposed to the site's script
+    assert "Retry-After" in response.headers["access-control-expose-headers"]
+
+
+def test_a_problem_without_a_time_to_come_back_has_no_retry_after(call_api: Callable[..., Any]) -> None:
+    response = call_api(app, "GET", "/things/{thing_id}", path_params={"thing_id": "x"}, principal=CUSTOMER)
+    assert response.status == 404
+    assert "retry-after" not in response.headers
+    assert "retry_after_seconds" not in response.json
+
+
+@pytest.mark.usefixtures("allowed_origin")
+def test_without_a_configured_origin_any_origin_may_call() -> None:
+    from tests.unit.conftest import ApiResponse, FakeContext, proxy_event
+
+    response = ApiResponse(app(proxy_event("GET", "/whoami", principal=CUSTOMER), FakeContext()))
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_configured_site_origin_is_the_only_one_allowed(
+    call_api: Callable[..., Any], allowed_origin: Callable[[str], None]
+) -> None:
+    # Given the site's origin configured (the template's AllowedOrigin)
+    allowed_origin("https://bank.example")
+    # Then every answer, success or problem, names only that origin
+    ok = call_api(app, "GET", "/whoami", principal=CUSTOMER)
+    problem = call_api(app, "GET", "/things/{thing_id}", path_params={"thing_id": "x"}, principal=CUSTOMER)
+    assert ok.headers["access-control-allow-origin"] == "https://bank.example"
+    assert problem.headers["access-control-allow-origin"] == "https://bank.example"
+
+
+def test_the_client_address_is_the_gateways_never_a_header_the_client_sent(
+    call_api: Callable[..., Any],
+) -> None:
+    response = call_api(
+        app,
+        "GET",
+        "/whoami",
+        principal=CUSTOMER,
+        source_ip="203.0.113.7",
+        headers={"X-Forwarded-For": "198.51.100.1", "X-Real-Ip": "198.51.100.2"},
+    )
+    assert response.json == {"ip": "203.0.113.7"}
+
+
+def test_a_request_without_a_source_address_is_from_unknown() -> None:
+    from tests.unit.conftest import ApiResponse, FakeContext, proxy_event
+
+    event = proxy_event("GET", "/whoami", principal=CUSTOMER)
+    del event["requestContext"]["identity"]
+    assert ApiResponse(app(event, FakeContext())).json == {"ip": "unknown"}
+
+
+# ---------------------------------------------------------------- a password change before anything else
+pcr_app = BankApp("unit-pcr")
+pcr_views_run: list[str] = []
+
+
+@pcr_app.route("/accounts", methods=["GET"])
+def pcr_accounts() -> Any:
+    pcr_views_run.append("accounts")
+    return json_response({"ok": True})
+
+
+@pcr_app.route("/me/password", methods=["POST"], open_before_password_change=True)
+def pcr_change_password() -> Any:
+    pcr_views_run.append("password")
+    return json_response({"who": pcr_app.principal().user_id})
+
+
+@pcr_app.route("/staff/users", methods=["GET"], roles=["admin"])
+def pcr_staff_users() -> Any:
+    pcr_views_run.append("users")
+    return json_response({"ok": True})
+
+
+@pcr_app.route("/public", methods=["GET"])
+def pcr_public() -> Any:
+    pcr_views_run.append("public")
+    return json_response({"ok": True})
+
+
+MUST_CHANGE = {"sub": "a1", "role": "admin", "username": "admin", "pcr": "true"}
+
+
+@pytest.fixture
+def pcr_views() -> list[str]:
+    pcr_views_run.clear()
+    return pcr_views_run
+
+
+def test_a_caller_who_must_change_the_password_is_refused_everywhere_else_before_the_view(
+    call_api: Callable[..., Any], pcr_views: list[str]
+) -> None:
+    # Given the first admin, signed in with the generated password (pcr claim)
+    for method, path in (("GET", "/accounts"), ("GET", "/staff/users")):
+        # When they call any route not marked open before the password change
+        response = call_api(pcr_app, method, path, principal=MUST_CHANGE)
+        # Then it is a 403 problem saying what to do, and the view never ran
+        assert response.status == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json["code"] == "password_change_required"
+    assert pcr_views == []
+
+
+def test_a_route_marked_open_before_the_password_change_answers(
+    call_api: Callable[..., Any], pcr_views: list[str]
+) -> None:
+    response = call_api(pcr_app, "POST", "/me/password", body={}, principal=MUST_CHANGE)
+    assert (response.status, response.json) == (200, {"who": "a1"})
+    assert pcr_views == ["password"]
+
+
+@pytest.mark.parametrize("pcr", ["false", "", "no"])
+def test_without_the_claim_set_every_route_answers_as_usual(
+    call_api: Callable[..., Any], pcr_views: list[str], pcr: str
+) -> None:
+    principal = {**MUST_CHANGE, "pcr": pcr}
+    assert call_api(pcr_app, "GET", "/accounts", principal=principal).status == 200
+    assert call_api(pcr_app, "GET", "/staff/users", principal=principal).status == 200
+    assert pcr_views == ["accounts", "users"]
+
+
+def test_a_route_without_a_signed_in_caller_is_not_refused_for_a_password_change(
+    call_api: Callable[..., Any], pcr_views: list[str]
+) -> None:
+    assert call_api(pcr_app, "GET", "/public").status == 200
+    assert pcr_views == ["public"]
+
+
+def test_the_role_check_still_comes_first(call_api: Callable[..., Any], pcr_views: list[str]) -> None:
+    customer = {"sub": "u1", "role": "customer", "pcr": "true"}
+    response = call_api(pcr_app, "GET", "/staff/users", principal=customer)
+    assert (response.status, response.json["code"]) == (403, "forbidden")
+    assert pcr_views == []
+
+
+@pytest.mark.parametrize(("claim", "expected"), [("true", True), ("True", True), ("false", False)])
+def test_the_pcr_claim_reaches_the_principal(claim: str, expected: bool) -> None:
+    principal = principal_from_authorizer({"sub": "a1", "role": "admin", "pcr": claim})
+    assert principal.password_change_required is expected
+    assert principal_from_authorizer({"sub": "a1", "role": "admin"}).password_change_required is False
+
+
+# ---------------------------------------------------------------- a documented 202
+class Proposal(BaseModel):
+    proposal_id: str
+
+
+def test_a_route_may_document_its_accepted_answer_without_chalice_seeing_the_keyword() -> None:
+    scratch = BankApp("unit-accepted")
+
+    @scratch.route("/staff/things/{thing_id}/close", methods=["POST"], roles=["staff"], accepted=Proposal)
+    def close(thing_id: str) -> Any:
+        return json_response({"proposal_id": "p"}, 202)
+
+    doc = scratch.api_docs[("/staff/things/{thing_id}/close", "POST")]
+    assert isinstance(doc, RouteDoc)
+    assert doc.accepted is Proposal
+    assert RouteDoc(path="/x", method="GET", view="x").accepted is None

@@ -1,4 +1,5 @@
-"""Identity unit-test fixtures: moto tables, secrets and an SNS topic whose events land in a queue."""
+"""Identity unit-test fixtures: moto tables, secrets (the signing keys, and their public halves for the
+authorizer) and an SNS topic whose events land in a queue."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from core import aws as core_aws
 from core import secrets as core_secrets
 from core.config import settings
-from identity.store import keys
+from identity.store import keys, revocations
 from identity.store.models import (
     ClaimModel,
     FamilyModel,
@@ -23,6 +24,7 @@ from identity.store.models import (
     UserModel,
 )
 from tests.unit.identity.identity_helpers import PASSWORD, make_key
+from tools.secrets_bootstrap import public_keys
 
 PREFIX = "arhan-test"
 FIRST_ADMIN = {"username": "rootadmin", "password": "first-admin-Secret-42"}
@@ -39,6 +41,7 @@ def reset_caches() -> None:
     keys._parse.cache_clear()
     keys._last_forced["at"] = 0.0
     core_aws.forget_clients()
+    revocations.forget()
     for model in (UserModel, ClaimModel, RefreshTokenModel, FamilyModel, LoginAttemptModel):
         model._connection = None
 
@@ -49,8 +52,11 @@ class IdentityCloud:
     queue_url: str
 
     def set_signing_keys(self, value: dict[str, Any]) -> None:
-        boto3.client("secretsmanager").put_secret_value(
-            SecretId=f"{PREFIX}/identity/signing-keys", SecretString=json.dumps(value)
+        """A key rotation: it writes both secrets, the signing keys and their public halves."""
+        secrets = boto3.client("secretsmanager")
+        secrets.put_secret_value(SecretId=f"{PREFIX}/identity/signing-keys", SecretString=json.dumps(value))
+        secrets.put_secret_value(
+            SecretId=f"{PREFIX}/identity/signing-keys-public", SecretString=json.dumps(public_keys(value))
         )
         self.signing_keys = value
 
@@ -86,6 +92,9 @@ def identity(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[IdentityClo
     signing = {"active_kid": "k1", "keys": [make_key("k1")]}
     secrets = boto3.client("secretsmanager")
     secrets.create_secret(Name=f"{PREFIX}/identity/signing-keys", SecretString=json.dumps(signing))
+    secrets.create_secret(
+        Name=f"{PREFIX}/identity/signing-keys-public", SecretString=json.dumps(public_keys(signing))
+    )
     secrets.create_secret(Name=f"{PREFIX}/identity/first-admin", SecretString=json.dumps(FIRST_ADMIN))
     reset_caches()
     for model in (UserModel, RefreshTokenModel, LoginAttemptModel):

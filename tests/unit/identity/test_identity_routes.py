@@ -1,21 +1,33 @@
-"""The identity API through real API Gateway proxy events (moto behind it)."""
+"""The identity API through real API Gateway proxy events (moto behind it): sign-up and sign-in with
+their limits per client address and per username, sessions, profile, staff, and the first admin's forced
+password change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 import pytest
 
+from core.config import settings
+from identity import service
 from identity.app import app
+from identity.handlers import authorizer
+from identity.store import revocations
+from identity.store.models import LoginAttemptModel
 from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD
 
 Api = Callable[..., Any]
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me"
+FIRST_ADMIN_PASSWORD = "first-admin-Secret-42"
 
 
-def login(call_api: Api, username: str, password: str = PASSWORD) -> Any:
-    return call_api(app, "POST", "/auth/login", body={"username": username, "password": password})
+def login(call_api: Api, username: str, password: str = PASSWORD, client: str = "127.0.0.1") -> Any:
+    return call_api(
+        app, "POST", "/auth/login", body={"username": username, "password": password}, source_ip=client
+    )
 
 
 def refresh(call_api: Api, token: str) -> Any:
@@ -23,19 +35,60 @@ def refresh(call_api: Api, token: str) -> Any:
 
 
 def principal_of(access_token: str) -> dict[str, str]:
-    """What the authorizer would pass on for this token."""
-    claims = jwt.decode(access_token, options={"verify_signature": False})
-    return {"sub": claims["sub"], "role": claims["role"], "username": claims["username"]}
+    """What the gateway passes on for this token: the authorizer's context (values as strings)."""
+    revocations.forget()
+    context = authorizer.handler(
+        {"type": "TOKEN", "authorizationToken": f"Bearer {access_token}", "methodArn": METHOD_ARN}, None
+    )["context"]
+    return {
+        name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in context.items()
+    }
 
 
-def admin(call_api: Api) -> dict[str, str]:
-    """The bootstrapped first admin, signed in."""
+def first_admin_signed_in(call_api: Api) -> Any:
+    """The bootstrapped first admin's first sign-in (with the generated password)."""
     from identity.handlers import bootstrap
 
     bootstrap.handler({}, None)
-    response = login(call_api, "rootadmin", "first-admin-Secret-42")
+    response = login(call_api, "rootadmin", FIRST_ADMIN_PASSWORD)
+    assert response.status == 200, response.json
+    return response
+
+
+def admin(call_api: Api) -> dict[str, str]:
+    """The bootstrapped first admin, who replaced the generated password and signed in again."""
+    first = principal_of(first_admin_signed_in(call_api).json["access_token"])
+    change = {"current_password": FIRST_ADMIN_PASSWORD, "new_password": NEW_PASSWORD}
+    assert call_api(app, "POST", "/me/password", body=change, principal=first).status == 204
+    response = login(call_api, "rootadmin", NEW_PASSWORD)
     assert response.status == 200, response.json
     return principal_of(response.json["access_token"])
+
+
+class Clock:
+    """The identity service's clock, moved by hand (limits count per second and per minute)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 3, 10, 0, 5, tzinfo=UTC)  # 5 s into a minute
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    fixed = Clock()
+    monkeypatch.setattr(service, "now", lambda: fixed.now)
+    yield fixed
+
+
+def set_limit(monkeypatch: pytest.MonkeyPatch, name: str, value: int) -> None:
+    monkeypatch.setenv(name, str(value))
+    settings.cache_clear()
+
+
+def pair_tries(username: str, client: str) -> int:
+    return int(LoginAttemptModel.get(f"pair#{username}#{client}", consistent_read=True).tries)
 
 
 # --- registration --------------------------------------------------------------------------------------
@@ -45,7 +98,8 @@ def test_register_creates_a_customer_and_announces_it(identity: Any, registered:
     body = registered("ada.obi", email="Ada@Example.NG", phone="0803 123 4567")
     assert body["role"] == "customer" and body["status"] == "active"
     assert body["email"] == "ada@example.ng" and body["phone"] == "+2348031234567"
-    assert body["user_id"].startswith("usr_") and "password" not in str(body).lower()
+    assert body["user_id"].startswith("usr_") and PASSWORD not in str(body)
+    assert not {"password", "password_hash"} & set(body) and body["password_change_required"] is False
     events = identity.events()
     assert [event["type"] for event in events] == ["customer.registered"]
     assert events[0]["data"] == {"user_id": body["user_id"], "username": "ada.obi", "role": "customer"}
@@ -130,10 +184,14 @@ def test_login_returns_a_token_pair_and_me_works(identity: Any, registered: Any,
     assert response.status == 200
     pair = response.json
     assert pair["token_type"] == "Bearer" and pair["expires_in"] == 900 and pair["refresh_token"]
+    assert pair["password_change_required"] is False
     principal = principal_of(pair["access_token"])
-    assert principal == {"sub": user["user_id"], "role": "customer", "username": "femi"}
+    assert principal == {"sub": user["user_id"], "role": "customer", "username": "femi", "pcr": "false"}
+    claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
+    assert claims["sid"].startswith("fam_") and claims["gen"] == 0 and "pcr" not in claims
     me = call_api(app, "GET", "/me", principal=principal)
     assert me.status == 200 and me.json["username"] == "femi"
+    assert me.json["password_change_required"] is False
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(
@@ -169,6 +227,121 @@ def test_a_success_clears_the_failure_count(identity: Any, registered: Any, call
     for _ in range(4):
         assert login(call_api, "ifeoma", "wrong-password-xyz-1").status == 401
     assert login(call_api, "ifeoma").status == 200
+
+
+def test_a_pair_locked_from_one_client_does_not_lock_the_user_out_elsewhere(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    # Given five wrong passwords for hauwa from one address
+    registered("hauwa")
+    for _ in range(5):
+        assert login(call_api, "hauwa", "wrong-password-xyz-1", client="203.0.113.9").status == 401
+    # Then that address is locked for hauwa, even with the right password
+    locked = login(call_api, "hauwa", client="203.0.113.9")
+    assert (locked.status, locked.json["code"]) == (423, "account_locked")
+    # But hauwa signs in from her own address, and a wrong password there is only a wrong password
+    assert login(call_api, "hauwa", "wrong-password-xyz-1", client="198.51.100.7").status == 401
+    assert login(call_api, "hauwa", client="198.51.100.7").status == 200
+    # And the locked address can still sign in other users
+    registered("ifeanyi")
+    assert login(call_api, "ifeanyi", client="203.0.113.9").status == 200
+
+
+def test_tries_held_by_sign_ins_still_running_make_the_next_one_wait_but_do_not_lock(
+    identity: Any, registered: Any, call_api: Api, clock: Clock
+) -> None:
+    from identity.store import attempts
+
+    # Given five sign-ins of olu from one address still being judged (their tries taken, no verdict)
+    registered("olu")
+    for _ in range(5):
+        attempts.pair("olu", "203.0.113.9").take(int(clock.now.timestamp()))
+    # When a sixth comes from there, Then it is told to come back in a moment, not that olu is locked
+    busy = login(call_api, "olu", client="203.0.113.9")
+    assert (busy.status, busy.json["code"], busy.headers["retry-after"]) == (429, "sign_in_slowed", "1")
+    # And when those sign-ins turn out right (each gives its try back), the address signs in again
+    for _ in range(5):
+        attempts.pair("olu", "203.0.113.9").give_back()
+    assert login(call_api, "olu", client="203.0.113.9").status == 200
+
+
+def test_ten_failures_spread_over_clients_slow_the_username_down_but_never_lock_it(
+    identity: Any, registered: Any, call_api: Api, clock: Clock
+) -> None:
+    # Given ten wrong passwords for kunle, two from each of five addresses (no pair is locked)
+    registered("kunle")
+    for n in range(10):
+        response = login(call_api, "kunle", "wrong-password-xyz-1", client=f"203.0.113.{n // 2}")
+        assert (response.status, response.json["code"]) == (401, "invalid_credentials")
+    # When anyone tries again within two seconds, even from a clean address with the right password
+    slowed = login(call_api, "kunle", client="198.51.100.7")
+    # Then 429 sign_in_slowed with Retry-After, and the attempt was not judged: its try went back
+    assert (slowed.status, slowed.json["code"]) == (429, "sign_in_slowed")
+    assert 1 <= int(slowed.headers["retry-after"]) <= 2
+    assert slowed.json["retry_after_seconds"] == int(slowed.headers["retry-after"])
+    assert pair_tries("kunle", "198.51.100.7") == 0
+    # When the real user waits the two seconds, Then the right password from a clean address works
+    clock.advance(2)
+    assert login(call_api, "kunle", client="198.51.100.7").status == 200
+    # And a guesser keeps getting at most one judged attempt per two seconds, from any address
+    assert (
+        login(call_api, "kunle", "wrong-password-xyz-2", client="203.0.113.99").json["code"]
+        == "sign_in_slowed"
+    )
+    clock.advance(2)
+    assert login(call_api, "kunle", "wrong-password-xyz-2", client="203.0.113.99").status == 401
+    assert login(call_api, "kunle", "wrong-password-xyz-2", client="203.0.113.98").status == 429
+    # Another username is not slowed
+    registered("lara")
+    assert login(call_api, "lara").status == 200
+
+
+def test_sign_in_is_rate_limited_per_client_address(
+    identity: Any, registered: Any, call_api: Api, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registered("mide")
+    set_limit(monkeypatch, "SIGN_IN_RATE_PER_MINUTE", 3)
+    # Given three sign-ins from one address within a minute
+    for _ in range(3):
+        assert login(call_api, "mide", client="203.0.113.9").status == 200
+    # When a fourth comes, Then 429 rate_limited, with Retry-After until the minute ends (unjudged)
+    limited = login(call_api, "mide", client="203.0.113.9")
+    assert (limited.status, limited.json["code"]) == (429, "rate_limited")
+    assert int(limited.headers["retry-after"]) == 55  # the clock stands 5 s into its minute
+    assert limited.json["retry_after_seconds"] == 55
+    unknown = login(call_api, "nobody-at-all", client="203.0.113.9")
+    assert (unknown.status, unknown.json["code"]) == (429, "rate_limited")
+    # Another address is not limited, and the next minute this one may sign in again
+    assert login(call_api, "mide", client="198.51.100.7").status == 200
+    clock.advance(55)
+    assert login(call_api, "mide", client="203.0.113.9").status == 200
+
+
+def test_registration_is_rate_limited_per_client_address(
+    identity: Any, call_api: Api, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_limit(monkeypatch, "REGISTER_RATE_PER_MINUTE", 2)
+
+    def register(username: str, client: str) -> Any:
+        body = {
+            "username": username,
+            "password": PASSWORD,
+            "email": f"{username}@example.ng",
+            "first_name": "Ada",
+            "last_name": "Obi",
+            "phone": "08031234567",
+        }
+        return call_api(app, "POST", "/auth/register", body=body, source_ip=client)
+
+    assert register("bot-1", "203.0.113.9").status == 201
+    assert register("bot-2", "203.0.113.9").status == 201
+    limited = register("bot-3", "203.0.113.9")
+    assert (limited.status, limited.json["code"]) == (429, "rate_limited")
+    assert 0 < int(limited.headers["retry-after"]) <= 60
+    assert login(call_api, "bot-3").json["code"] == "invalid_credentials"  # nobody was created
+    assert register("bot-3", "198.51.100.7").status == 201
+    clock.advance(60)
+    assert register("bot-4", "203.0.113.9").status == 201
 
 
 def test_a_weak_legacy_hash_is_upgraded_at_login(identity: Any, registered: Any, call_api: Api) -> None:
@@ -450,6 +623,87 @@ def test_a_disabled_admins_token_no_longer_manages_staff(identity: Any, call_api
     )
     response = call_api(app, "GET", "/staff/users", principal=boss)
     assert (response.status, response.json["code"]) == (403, "account_disabled")
+
+
+def test_the_first_admin_must_replace_the_generated_password_before_anything_else(
+    identity: Any, call_api: Api
+) -> None:
+    # Given the first admin signs in with the generated password
+    first = first_admin_signed_in(call_api).json
+    # Then the answer and the token say a password change comes first
+    assert first["password_change_required"] is True
+    assert jwt.decode(first["access_token"], options={"verify_signature": False})["pcr"] is True
+    principal = principal_of(first["access_token"])
+    assert principal["pcr"] == "true" and principal["role"] == "admin"
+    # And only /me, /me/password and /auth/logout answer until then
+    me = call_api(app, "GET", "/me", principal=principal)
+    assert (me.status, me.json["password_change_required"]) == (200, True)
+    staff = {
+        "username": "staffer",
+        "password": PASSWORD,
+        "email": "staffer@arhan.ng",
+        "first_name": "Yemi",
+        "last_name": "Staff",
+    }
+    for method, path, body in (
+        ("GET", "/staff/users", None),
+        ("POST", "/staff/users", staff),
+        ("GET", "/staff/customers", None),
+        ("PATCH", "/me", {"last_name": "Root"}),
+    ):
+        response = call_api(app, method, path, body=body, query={"q": "x"}, principal=principal)
+        assert (response.status, response.json["code"]) == (403, "password_change_required"), (method, path)
+    # A refresh keeps the requirement (it is the user's, not the token's)
+    refreshed = refresh(call_api, first["refresh_token"]).json
+    assert refreshed["password_change_required"] is True
+    assert principal_of(refreshed["access_token"])["pcr"] == "true"
+    # When the admin changes the password
+    change = {"current_password": FIRST_ADMIN_PASSWORD, "new_password": NEW_PASSWORD}
+    assert call_api(app, "POST", "/me/password", body=change, principal=principal).status == 204
+    # Then the old token stops at the authorizer, and a new sign-in works normally
+    revocations.forget()
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        principal_of(first["access_token"])
+    again = login(call_api, "rootadmin", NEW_PASSWORD).json
+    assert again["password_change_required"] is False
+    assert "pcr" not in jwt.decode(again["access_token"], options={"verify_signature": False})
+    boss = principal_of(again["access_token"])
+    assert boss["pcr"] == "false"
+    assert call_api(app, "POST", "/staff/users", body=staff, principal=boss).status == 201
+    assert call_api(app, "GET", "/me", principal=boss).json["password_change_required"] is False
+    assert login(call_api, "rootadmin", FIRST_ADMIN_PASSWORD).status == 401
+
+
+def test_logout_answers_before_the_password_change(identity: Any, call_api: Api) -> None:
+    first = first_admin_signed_in(call_api).json
+    principal = principal_of(first["access_token"])
+    out = call_api(
+        app, "POST", "/auth/logout", body={"refresh_token": first["refresh_token"]}, principal=principal
+    )
+    assert out.status == 204
+    assert refresh(call_api, first["refresh_token"]).status == 401
+    revocations.forget()
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        principal_of(first["access_token"])
+
+
+def test_customers_and_staff_created_by_an_admin_need_no_password_change(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    boss = admin(call_api)
+    body = {
+        "username": "staffer",
+        "password": PASSWORD,
+        "email": "s@arhan.ng",
+        "first_name": "Y",
+        "last_name": "S",
+    }
+    assert call_api(app, "POST", "/staff/users", body=body, principal=boss).status == 201
+    registered("zara")
+    for username in ("staffer", "zara"):
+        pair = login(call_api, username).json
+        assert pair["password_change_required"] is False
+        assert principal_of(pair["access_token"])["pcr"] == "false"
 
 
 def test_staff_search_customers_by_prefix(identity: Any, registered: Any, call_api: Api) -> None:

@@ -1,4 +1,5 @@
-"""Access tokens: claims, and verification that follows RFC 8725."""
+"""Access tokens: claims (the session `sid`, the user's token generation `gen`, `pcr` when a password
+change is required first), and verification that follows RFC 8725."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "iat": now,
         "exp": now + 900,
         "jti": "j1",
+        "sid": "fam_1",
+        "gen": 0,
     }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
@@ -71,13 +74,23 @@ def verify(token: str) -> Any:
 def test_issued_token_carries_every_claim_and_lives_fifteen_minutes() -> None:
     now = int(time.time())
     token, issued = issue_access_token(
-        RING, sub="usr_1", role=Role.STAFF, username="sam", issuer=ISS, audience=AUD, now=now
+        RING,
+        sub="usr_1",
+        role=Role.STAFF,
+        username="sam",
+        issuer=ISS,
+        audience=AUD,
+        now=now,
+        session_id="fam_7",
+        generation=3,
     )
     header = jwt.get_unverified_header(token)
     assert header == {"alg": "EdDSA", "kid": "k1", "typ": "at+jwt"}
     payload = jwt.decode(token, PRIVATE.public_key(), algorithms=["EdDSA"], audience=AUD, issuer=ISS)
-    assert set(payload) == {"iss", "aud", "sub", "role", "username", "exp", "iat", "jti"}
+    assert set(payload) == {"iss", "aud", "sub", "role", "username", "exp", "iat", "jti", "sid", "gen"}
     assert payload["role"] == "staff" and payload["sub"] == "usr_1"
+    assert (payload["sid"], payload["gen"]) == ("fam_7", 3)
+    assert (issued.sid, issued.gen, issued.pcr) == ("fam_7", 3, False)
     assert payload["exp"] - payload["iat"] == 900
     assert verify(token) == issued
 
@@ -85,10 +98,26 @@ def test_issued_token_carries_every_claim_and_lives_fifteen_minutes() -> None:
 def test_each_token_has_its_own_jti() -> None:
     now = int(time.time())
     first = issue_access_token(
-        RING, sub="u", role=Role.CUSTOMER, username="u", issuer=ISS, audience=AUD, now=now
+        RING,
+        sub="u",
+        role=Role.CUSTOMER,
+        username="u",
+        issuer=ISS,
+        audience=AUD,
+        now=now,
+        session_id="fam_1",
+        generation=0,
     )
     second = issue_access_token(
-        RING, sub="u", role=Role.CUSTOMER, username="u", issuer=ISS, audience=AUD, now=now
+        RING,
+        sub="u",
+        role=Role.CUSTOMER,
+        username="u",
+        issuer=ISS,
+        audience=AUD,
+        now=now,
+        session_id="fam_1",
+        generation=0,
     )
     assert first[1].jti != second[1].jti
 
@@ -130,10 +159,46 @@ def test_wrong_audience_and_wrong_issuer_are_refused() -> None:
         verify(signed(claims(iss="https://evil.example")))
 
 
-@pytest.mark.parametrize("missing", ["exp", "iat", "sub", "jti", "role", "aud", "iss"])
+@pytest.mark.parametrize("missing", ["exp", "iat", "sub", "jti", "role", "aud", "iss", "sid", "gen"])
 def test_a_missing_claim_is_refused(missing: str) -> None:
     with pytest.raises(InvalidAccessToken):
         verify(signed(claims(**{missing: None})))
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"sid": ""},
+        {"sid": 7},
+        {"sid": ["fam_1"]},
+        {"gen": "0"},
+        {"gen": True},
+        {"gen": 1.5},
+    ],
+)
+def test_a_malformed_session_or_generation_is_refused(session: dict[str, Any]) -> None:
+    with pytest.raises(InvalidAccessToken):
+        verify(signed(claims(**session)))
+
+
+def test_a_password_change_requirement_is_carried_only_when_true() -> None:
+    now = int(time.time())
+    common: dict[str, Any] = {
+        "sub": "usr_1",
+        "role": Role.ADMIN,
+        "username": "root",
+        "issuer": ISS,
+        "audience": AUD,
+        "now": now,
+        "session_id": "fam_1",
+        "generation": 0,
+    }
+    forced, claims_forced = issue_access_token(RING, **common, password_change_required=True)
+    plain, _ = issue_access_token(RING, **common)
+    assert jwt.decode(forced, options={"verify_signature": False})["pcr"] is True
+    assert "pcr" not in jwt.decode(plain, options={"verify_signature": False})
+    assert verify(forced).pcr is True and claims_forced.pcr is True
+    assert verify(plain).pcr is False
 
 
 def test_unknown_role_and_wrong_typ_are_refused() -> None:
@@ -164,7 +229,15 @@ def test_rotation_keeps_old_keys_verifying_and_in_the_jwks() -> None:
     old_token = signed(claims())
     now = int(time.time())
     new_token, _ = issue_access_token(
-        rotated, sub="u", role=Role.CUSTOMER, username="u", issuer=ISS, audience=AUD, now=now
+        rotated,
+        sub="u",
+        role=Role.CUSTOMER,
+        username="u",
+        issuer=ISS,
+        audience=AUD,
+        now=now,
+        session_id="fam_1",
+        generation=0,
     )
     # Then both verify and the JWKS lists both, the active one first
     for token in (old_token, new_token):
@@ -175,7 +248,15 @@ def test_rotation_keeps_old_keys_verifying_and_in_the_jwks() -> None:
 
 def test_the_jwks_verifies_tokens_with_a_stock_jwt_library() -> None:
     token, _ = issue_access_token(
-        RING, sub="usr_1", role=Role.ADMIN, username="root", issuer=ISS, audience=AUD, now=int(time.time())
+        RING,
+        sub="usr_1",
+        role=Role.ADMIN,
+        username="root",
+        issuer=ISS,
+        audience=AUD,
+        now=int(time.time()),
+        session_id="fam_1",
+        generation=0,
     )
     jwks = json.loads(json.dumps(RING.jwks()))
     assert jwks["keys"][0] == {

@@ -16,8 +16,7 @@ from tests.unit.ledger.ledger_helpers import TABLES, FakeInternal, create_ledger
 def ledger_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in TABLES.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("ACCOUNTS_INTERNAL_FUNCTION", "accounts-internal")
-    monkeypatch.setenv("PAYMENTS_INTERNAL_FUNCTION", "payments-internal")
+    monkeypatch.setenv("PAYMENTS_QUERY_FUNCTION", "payments-query")
     settings.cache_clear()
     core_aws.forget_clients()
     yield

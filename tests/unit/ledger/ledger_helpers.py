@@ -95,9 +95,12 @@ def at(text: str) -> Callable[[], datetime]:
     return lambda: moment
 
 
+QUERY_FUNCTION = "payments-query"
+
+
 class FakeInternal:
-    """Stands in for `core.internal.invoke`, answering accounts' get_account and payments'
-    list_positions as the contract in docs/architecture.md says."""
+    """Stands in for `core.internal.invoke`, answering payments' query function (get_position and
+    list_positions) as the contract in docs/architecture.md says; the ledger may call nothing else."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, str] = {ALICE: ALICE_ID, BOB: BOB_ID, CAROL: BOB_ID}
@@ -106,16 +109,12 @@ class FakeInternal:
 
     def __call__(self, function: str, action: str, payload: dict[str, Any]) -> Any:
         self.calls.append((function, action, payload))
-        if action == "get_account":
+        assert function == QUERY_FUNCTION, f"the ledger invoked {function}"
+        if action == "get_position":
             owner = self.accounts.get(payload["account_number"])
             if owner is None:
                 raise _remote_error_class("account_not_found", "not_found", "No such account")()
-            return {
-                "account_number": payload["account_number"],
-                "owner_id": owner,
-                "type": "current",
-                "state": "active",
-            }
+            return {"account_number": payload["account_number"], "owner_id": owner, "state": "active"}
         if action == "list_positions":
             # Two-item pages, so the ledger must follow cursors.
             names = sorted(self.positions)

@@ -75,7 +75,8 @@ def test_statement_opening_plus_movements_equals_closing(call_api: Call, interna
     )
     assert [e["payment_id"] for e in body["entries"]] == ["pay_e3", "pay_e4", "pay_e5", "pay_e6", "pay_e6"]
     assert body["entries"][0]["correlation_id"] == "corr-e3"
-    assert internal.calls[0][:2] == ("accounts-internal", "get_account")
+    # And who owns the account was asked of payments' read-only query function, nothing else
+    assert internal.calls == [("payments-query", "get_position", {"account_number": ALICE})]
 
 
 @pytest.mark.usefixtures("history")
@@ -126,6 +127,31 @@ def test_another_customers_statement_is_not_found(call_api: Call, internal: Fake
     assert response.json["code"] == "account_not_found"
     unknown = call_api(app, "GET", STATEMENT, path_params={"number": "9999999999"}, principal=STAFF)
     assert unknown.status == 404 and unknown.json["code"] == "account_not_found"
+
+
+@pytest.mark.parametrize("number", ["bank:pool", "12345", "01234567890", "０１２３４５６７８９"])
+def test_a_statement_of_anything_but_a_customer_number_is_not_found_without_asking_payments(
+    call_api: Call, internal: FakeInternal, number: str
+) -> None:
+    # Given staff, who may read any customer's statement
+    # When they ask for the statement of something that is not a customer account number
+    response = call_api(app, "GET", STATEMENT, path_params={"number": number}, principal=STAFF)
+    # Then it is the same 404 as an unknown number, and payments was never asked
+    assert (response.status, response.json["code"]) == (404, "account_not_found")
+    assert internal.calls == []
+
+
+@pytest.mark.usefixtures("history")
+def test_without_the_query_function_configured_a_statement_is_unavailable_not_a_crash(
+    call_api: Call, internal: FakeInternal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.config import settings
+
+    monkeypatch.delenv("PAYMENTS_QUERY_FUNCTION")
+    settings.cache_clear()
+    response = call_api(app, "GET", STATEMENT, path_params={"number": ALICE}, principal=AS_ALICE)
+    assert (response.status, response.json["code"]) == (503, "service_unavailable")
+    assert internal.calls == []
 
 
 @pytest.mark.parametrize(
@@ -186,6 +212,9 @@ def test_reconciliation_lists_only_differences(call_api: Call, internal: FakeInt
         {"account": BOB, "payments_balance": 124_005, "ledger_balance": 124_000, "difference": 5}
     ]
     assert body["positions_checked"] == 7  # walked across four pages of two
+    assert [(function, action) for function, action, _ in internal.calls] == [
+        ("payments-query", "list_positions")
+    ] * 4
     internal.positions[BOB] = 124_000
     assert call_api(app, "GET", "/staff/ledger/reconciliation", principal=STAFF).json["matched"] is True
 

@@ -47,7 +47,10 @@ def movements(draw: st.DrawFn) -> MoneyMoved:
         reverses = "pay_original"
     elif kind is K.LOAN_DISBURSEMENT:
         legs = [(LOANS, a, draw(amounts))]
+    elif kind is K.CLOSURE_PAYOUT:
+        legs = [(a, CASH, draw(amounts))]
     else:
+        assert kind is K.LOAN_REPAYMENT, f"no generator for {kind}"
         legs = [(a, LOANS, draw(amounts))] + ([(a, INTEREST, draw(amounts))] if draw(st.booleans()) else [])
     return movement(kind, legs, payment_id=f"pay_{draw(st.uuids()).hex}", reverses=reverses)
 

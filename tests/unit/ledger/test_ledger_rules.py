@@ -20,6 +20,7 @@ VALID = [
     (K.LOAN_REPAYMENT, [(ALICE, LOANS, 83_333), (ALICE, INTEREST, 10_000)], None),
     (K.LOAN_REPAYMENT, [(ALICE, LOANS, 83_333)], None),
     (K.INTEREST, [(POOL, ALICE, 83)], None),
+    (K.CLOSURE_PAYOUT, [(ALICE, CASH, 52_000)], None),
 ]
 
 
@@ -73,6 +74,17 @@ INVALID = [
         "posting_rule_violated",
     ),
     ("interest from loans", K.INTEREST, [(LOANS, ALICE, 1)], None, "posting_rule_violated"),
+    ("payout to the pool", K.CLOSURE_PAYOUT, [(ALICE, POOL, 1)], None, "posting_rule_violated"),
+    ("payout from cash", K.CLOSURE_PAYOUT, [(CASH, ALICE, 1)], None, "posting_rule_violated"),
+    ("payout to a customer", K.CLOSURE_PAYOUT, [(ALICE, BOB, 1)], None, "posting_rule_violated"),
+    (
+        "payout with two legs",
+        K.CLOSURE_PAYOUT,
+        [(ALICE, CASH, 1), (BOB, CASH, 1)],
+        None,
+        "posting_rule_violated",
+    ),
+    ("payout carrying reverses", K.CLOSURE_PAYOUT, [(ALICE, CASH, 1)], "pay_x", "posting_rule_violated"),
     ("unknown bank account", K.TRANSFER, [(ALICE, "bank:vault", 1)], None, "unknown_ledger_account"),
     ("nine-digit account", K.TRANSFER, [(ALICE, "123456789", 1)], None, "unknown_ledger_account"),
     ("letters in account", K.TRANSFER, [("01234567AB", BOB, 1)], None, "unknown_ledger_account"),

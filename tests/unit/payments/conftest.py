@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from core import aws
+from core.clock import now
 from core.config import settings
 from core.errors import ErrorKind, error_class
 
@@ -17,46 +21,45 @@ TABLE_ENV = {
     "PAYMENTS_TABLE": "payments-payments",
     "ENTRIES_TABLE": "payments-entries",
     "HOLDS_TABLE": "payments-holds",
+    "PAYMENT_REQUESTS_TABLE": "payments-requests",
     "COUNTERS_TABLE": "payments-counters",
     "OUTBOX_TABLE": "payments-outbox",
     "IDEMPOTENCY_TABLE": "payments-idempotency",
     "ACCOUNTS_INTERNAL_FUNCTION": "accounts-internal",
 }
 
-PinInvalid = error_class("pin_invalid", ErrorKind.UNPROCESSABLE, "The PIN is wrong")
 CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
+PIN_KEY = b"k" * 32
+PREFIX = "arhan-test"
 
 
 @dataclass
 class FakeAccounts:
-    """The accounts service's internal contract, in memory: verify_pin and verify_card."""
+    """The accounts service's internal contract, in memory: verify_card (the caller's own card only)."""
 
-    pins: dict[str, str] = field(default_factory=dict)
     cards: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def invoke(self, function_name: str, action: str, payload: dict[str, Any]) -> Any:
         assert function_name == "accounts-internal"
         self.calls.append((action, payload))
-        if action == "verify_pin":
-            if self.pins.get(payload["account_number"]) != payload["pin"]:
-                raise PinInvalid()
-            return {"ok": True}
         if action == "verify_card":
             card = self.cards.get(payload["pan"])
             wanted = (card or {}).get("details")
             given = {k: payload[k] for k in ("expiry_month", "expiry_year", "cvv", "pin")}
-            if card is None or wanted != given:
+            if card is None or wanted != given or card.get("owner_id") != payload["owner_id"]:
                 raise CardInvalid()
             return {"card_id": card["card_id"], "account_number": card["account_number"]}
         raise AssertionError(f"unexpected action {action}")
 
 
 def _clear_caches() -> None:
+    from core import secrets
     from payments.store import idempotency
 
     settings.cache_clear()
     aws.forget_clients()
+    secrets.forget()
     idempotency._persistence.cache_clear()
 
 
@@ -65,6 +68,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Table names and accounts function; `env(VELOCITY_PER_MINUTE="2")` changes settings in a test."""
     for name, value in TABLE_ENV.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SECRET_PREFIX", PREFIX)
     _clear_caches()
 
     def change(**values: str) -> None:
@@ -88,10 +92,16 @@ def fake_accounts(monkeypatch: pytest.MonkeyPatch) -> FakeAccounts:
 @pytest.fixture
 def bank(aws: None, env: Callable[..., None], fake_accounts: FakeAccounts) -> FakeAccounts:
     """Every payments table created in moto and the bank's positions bootstrapped."""
+    import boto3
+
     from payments.service import positions
     from payments.store.tables import create_all
 
     create_all()
+    boto3.client("secretsmanager").create_secret(
+        Name=f"{PREFIX}/payments/pin-key",
+        SecretString=json.dumps({"key": base64.b64encode(PIN_KEY).decode()}),
+    )
     positions.bootstrap()
     return fake_accounts
 
@@ -123,9 +133,7 @@ def open_account(bank: FakeAccounts) -> Callable[..., Customer]:
         n = next(counter)
         account = f"{1000000000 + n * 7919:010d}"
         user = user_id or f"user-{n}"
-        positions.open_position(
-            OpenPositionPayload(account_number=account, owner_id=user, welcome_bonus=True)
-        )
+        positions.open_position(OpenPositionPayload(account_number=account, owner_id=user, pin=pin))
         if top_up:
             positions.move(
                 MovePayload(
@@ -134,7 +142,6 @@ def open_account(bank: FakeAccounts) -> Callable[..., Customer]:
                     legs=[Leg(from_account="bank:pool", to_account=account, amount=top_up)],
                 )
             )
-        bank.pins[account] = pin
         return Customer(user_id=user, account=account, pin=pin)
 
     return make
@@ -167,3 +174,17 @@ def helpers() -> Any:
         staff = STAFF
 
     return Helpers
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """`clock(seconds)` moves the transfers' clock that far from the real now."""
+    from payments.service import transfers
+
+    start = now()
+
+    def move_to(seconds: float) -> None:
+        monkeypatch.setattr(transfers, "now", lambda: start + timedelta(seconds=seconds))
+
+    move_to(0)
+    return move_to

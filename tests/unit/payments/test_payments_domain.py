@@ -10,19 +10,32 @@ from core.events import Leg, MovementKind
 from payments.domain import errors
 from payments.domain.fraud import FraudLimits, check_amount, counters_for
 from payments.domain.movement import fingerprint, net_changes, scoped_id, swapped, validate_legs
+from payments.domain.pins import PIN_TRIES, hash_pin, pin_matches
 from payments.domain.rules import (
+    POSITION_SHARDS,
     HoldState,
     PositionState,
+    RequestState,
     Reversible,
     check_capture,
     check_reversible,
     check_state_change,
     check_transfer,
     check_void,
+    closure_payout_id,
+    request_state,
     reversal_id,
+    shard_of,
+    welcome_bonus_id,
 )
 
-LIMITS = FraudLimits(max_single_amount=1_000, velocity_per_minute=3, daily_outgoing_limit=5_000)
+LIMITS = FraudLimits(
+    max_single_amount=1_000,
+    velocity_per_minute=3,
+    daily_outgoing_limit=5_000,
+    customer_velocity_per_minute=5,
+    customer_daily_outgoing_limit=8_000,
+)
 AT = datetime(2026, 11, 24, 10, 30, 15, tzinfo=UTC)
 
 
@@ -96,13 +109,34 @@ def test_a_single_amount_over_the_limit_is_declined_with_its_code() -> None:
 
 
 def test_an_amount_over_the_daily_limit_alone_is_declined_before_any_counter() -> None:
-    limits = FraudLimits(max_single_amount=10_000, velocity_per_minute=3, daily_outgoing_limit=5_000)
+    limits = FraudLimits(
+        max_single_amount=10_000,
+        velocity_per_minute=3,
+        daily_outgoing_limit=5_000,
+        customer_velocity_per_minute=5,
+        customer_daily_outgoing_limit=8_000,
+    )
     with pytest.raises(errors.DailyLimitExceeded):
         check_amount(5_001, limits)
 
 
+def test_an_amount_over_the_customers_daily_limit_alone_is_declined_before_any_counter() -> None:
+    # A day's first payment creates its counters: their condition cannot see an amount over the limit
+    limits = FraudLimits(
+        max_single_amount=10_000,
+        velocity_per_minute=3,
+        daily_outgoing_limit=9_000,
+        customer_velocity_per_minute=5,
+        customer_daily_outgoing_limit=8_000,
+    )
+    check_amount(8_000, limits)
+    with pytest.raises(errors.CustomerDailyLimitExceeded) as caught:
+        check_amount(8_001, limits)
+    assert caught.value.code == "customer_daily_limit_exceeded"
+
+
 def test_counters_are_per_account_minute_and_day_with_their_limits() -> None:
-    minute, day = counters_for("0000000001", 700, AT, LIMITS)
+    minute, day, _, _ = counters_for("0000000001", "user-1", 700, AT, LIMITS)
     assert (minute.key, minute.increment, minute.maximum, minute.code) == (
         "0000000001#minute#202611241030",
         1,
@@ -116,6 +150,74 @@ def test_counters_are_per_account_minute_and_day_with_their_limits() -> None:
         "daily_limit_exceeded",
     )
     assert minute.expires_at > AT.timestamp()
+
+
+def test_counters_are_also_per_customer_across_all_of_their_accounts() -> None:
+    # Given two accounts of one customer
+    first = counters_for("0000000001", "user-1", 700, AT, LIMITS)
+    second = counters_for("0000000002", "user-1", 300, AT, LIMITS)
+    # Then each has its own account counters, and both count against the same customer counters
+    assert {c.key for c in first[:2]}.isdisjoint(c.key for c in second[:2])
+    assert [c.key for c in first[2:]] == [c.key for c in second[2:]]
+    minute, day = first[2:]
+    assert (minute.key, minute.increment, minute.maximum, minute.code) == (
+        "customer:user-1#minute#202611241030",
+        1,
+        5,
+        "customer_velocity_limit_exceeded",
+    )
+    assert (day.key, day.increment, day.maximum, day.code) == (
+        "customer:user-1#day#20261124",
+        700,
+        8_000,
+        "customer_daily_limit_exceeded",
+    )
+    assert minute.expires_at == day.expires_at == first[0].expires_at
+    # And another customer's are others
+    assert counters_for("0000000003", "user-2", 1, AT, LIMITS)[2].key == "customer:user-2#minute#202611241030"
+    # Every code names a decline the engine can raise
+    assert {c.code for c in first} == {
+        cls.code for cls in errors.Declined.__subclasses__() if "limit_exceeded" in cls.code
+    } - {"amount_limit_exceeded"}
+
+
+def test_the_payment_pin_is_a_keyed_hash_bound_to_its_account() -> None:
+    key = b"k" * 32
+    stored = hash_pin(key, "0000000001", "1234")
+    assert pin_matches(key, "0000000001", "1234", stored)
+    assert not pin_matches(key, "0000000001", "1235", stored)
+    # The same PIN on another account, or under another key, hashes differently
+    assert stored != hash_pin(key, "0000000002", "1234")
+    assert not pin_matches(b"x" * 32, "0000000001", "1234", stored)
+    assert not pin_matches(key, "0000000002", "1234", stored)
+    assert "1234" not in stored
+    assert (PIN_TRIES.limit, PIN_TRIES.seconds) == (3, 15 * 60)
+
+
+def test_a_payment_request_is_open_until_it_expires_and_then_reads_as_expired() -> None:
+    epoch = int(AT.timestamp())
+    assert request_state("open", epoch + 1, AT) is RequestState.OPEN
+    assert request_state("open", epoch, AT) is RequestState.EXPIRED
+    assert request_state("open", epoch - 60, AT) is RequestState.EXPIRED
+    # Authorized and declined are final: time does not change them
+    assert request_state("authorized", epoch - 60, AT) is RequestState.AUTHORIZED
+    assert request_state("declined", epoch - 60, AT) is RequestState.DECLINED
+    with pytest.raises(ValueError):
+        request_state("paid", epoch + 1, AT)
+
+
+def test_positions_spread_over_stable_shards() -> None:
+    accounts = [f"{n:010d}" for n in range(400)]
+    shards = [shard_of(a) for a in accounts]
+    assert all(0 <= s < POSITION_SHARDS for s in shards)
+    assert shards == [shard_of(a) for a in accounts]  # stable
+    assert set(shards) == set(range(POSITION_SHARDS))  # every shard used
+
+
+def test_one_bonus_per_customer_and_one_payout_per_account() -> None:
+    assert welcome_bonus_id("user-1") == "bonus:user-1"
+    assert welcome_bonus_id("user-1") != welcome_bonus_id("user-2")
+    assert closure_payout_id("0000000001") == "closure:0000000001"
 
 
 def test_captures_need_a_pending_unexpired_hold_and_at_most_its_amount() -> None:

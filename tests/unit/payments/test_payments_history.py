@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.payments.payments_helpers import reverse_payment
+from tests.unit.payments.payments_helpers import internal_call, reverse_payment
 
 CallApi = Callable[..., Any]
 
@@ -56,7 +56,7 @@ def test_history_pages_are_newest_first_complete_and_without_duplicates(
     ids = [item["payment_id"] for item in seen]
     assert len(ids) == len(set(ids)) == 8
     assert ids[:7] == list(reversed(sent))
-    assert ids[7] == f"bonus:{alice.account}"
+    assert ids[7] == f"bonus:{alice.user_id}"
     assert [item["created_at"] for item in seen] == sorted(
         (item["created_at"] for item in seen), reverse=True
     )
@@ -114,21 +114,22 @@ def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
     payment = send(call_api, payments_app, alice, bob.account, amount=30_000, key="r1")
     original = Payment.get(payment["payment_id"]).attribute_values
 
-    def reverse(principal: dict[str, str], payment_id: str = payment["payment_id"]) -> Any:
-        return reverse_payment(call_api, payments_app, payment_id, principal)
+    def reverse(payment_id: str = payment["payment_id"]) -> Any:
+        return reverse_payment(payment_id)
 
-    # A customer cannot reverse
-    assert reverse(alice.principal).status == 403
-    # Staff reverse: the money goes back, as a new movement pointing at the original
-    response = reverse(helpers.staff)
-    assert response.status == 201
-    reversal = response.json
+    # No one reverses through payments' API: staff propose it in accounts, a second one approves it
+    assert ("/staff/transfers/{transfer_id}/reversal", "POST") not in payments_app.api_docs
+    # Accounts invokes the reversal: the money goes back, as a new movement pointing at the original
+    response = reverse()
+    assert "result" in response, response
+    reversal = response["result"]
     assert (reversal["kind"], reversal["reverses"], reversal["description"]) == (
         "reversal",
         payment["payment_id"],
         "sent in error",
     )
     assert reversal["legs"] == [{"from_account": bob.account, "to_account": alice.account, "amount": 30_000}]
+    assert Payment.get(reversal["payment_id"]).initiated_by == "staff-2"
     assert helpers.balance(alice.account)[0] == helpers.balance(bob.account)[0] == 100_000
     # The original is unchanged but for the marker pointing to its reversal
     marked = Payment.get(payment["payment_id"]).attribute_values
@@ -142,10 +143,10 @@ def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
     )
     assert shown.json["reversed_by"] == reversal["payment_id"]
     # At most once, and a reversal itself is not reversible
-    again = reverse(helpers.staff)
-    assert (again.status, again.json["code"]) == (409, "already_reversed")
-    assert reverse(helpers.staff, reversal["payment_id"]).json["code"] == "not_reversible"
-    assert reverse(helpers.staff, "pay_missing").json["code"] == "transfer_not_found"
+    again = reverse()
+    assert (again["error"]["code"], again["error"]["kind"]) == ("already_reversed", "conflict")
+    assert reverse(reversal["payment_id"])["error"]["code"] == "not_reversible"
+    assert reverse("pay_missing")["error"]["code"] == "transfer_not_found"
     assert helpers.balance(alice.account)[0] == 100_000
 
 
@@ -155,8 +156,8 @@ def test_a_reversal_needs_the_recipient_to_still_have_the_money(
     alice, bob, carol = open_account(), open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=50_000, key="s1")
     send(call_api, payments_app, bob, carol.account, amount=150_000, key="s2")
-    response = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff, reason="x")
-    assert (response.status, response.json["code"]) == (422, "insufficient_funds")
+    response = reverse_payment(payment["payment_id"], reason="x")
+    assert response["error"]["code"] == "insufficient_funds"
 
 
 def test_staff_search_by_account_and_by_day(
@@ -204,7 +205,7 @@ def test_a_reversal_marks_the_original_everywhere_it_is_shown(
     alice, bob = open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=12_000, key="m1")
     assert payment["reversed_by"] is None
-    reversal = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff).json
+    reversal = reverse_payment(payment["payment_id"])["result"]
     assert reversal["reversed_by"] is None
     rev_id = reversal["payment_id"]
     # Then the original's lookup, both sides' history lines and staff search all carry the marker
@@ -221,7 +222,7 @@ def test_a_reversal_marks_the_original_everywhere_it_is_shown(
         marks = {line["payment_id"]: line["reversed_by"] for line in lines}
         assert marks[payment["payment_id"]] == rev_id
         assert marks[rev_id] is None
-        assert marks[f"bonus:{customer.account}"] is None
+        assert marks[f"bonus:{customer.user_id}"] is None
     stored = [e for e in Entry.scan() if e.payment_id == payment["payment_id"]]
     assert sorted(e.account for e in stored) == sorted([alice.account, bob.account])
     assert {e.reversed_by for e in stored} == {rev_id}
@@ -253,15 +254,15 @@ def test_a_second_reversal_is_refused_and_writes_nothing(
     alice, bob = open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="o1")
     stale = repository.payment(payment["payment_id"])  # as read before the first reversal commits
-    assert reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff).status == 201
+    assert "result" in reverse_payment(payment["payment_id"])
     before = everything()
     # A second request is refused
-    again = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
-    assert (again.status, again.json["code"]) == (409, "already_reversed")
+    again = reverse_payment(payment["payment_id"])
+    assert again["error"]["code"] == "already_reversed"
     # So is a racing one that read the original before the first committed: the transaction refuses it
     monkeypatch.setattr(repository, "payment", lambda payment_id: stale)
-    raced = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
-    assert (raced.status, raced.json["code"]) == (409, "already_reversed")
+    raced = reverse_payment(payment["payment_id"])
+    assert raced["error"]["code"] == "already_reversed"
     assert everything() == before
     assert Payment.get(payment["payment_id"]).reversed_by == f"rev_{payment['payment_id']}"
 
@@ -284,8 +285,8 @@ def test_the_marker_alone_guards_against_a_second_reversal(
     monkeypatch.setattr(repository, "payment", lambda payment_id: stale)
     before = everything()
     # When staff reverse it: the original's condition fails, and the reversal is not written either
-    response = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
-    assert (response.status, response.json["code"]) == (409, "already_reversed")
+    response = reverse_payment(payment["payment_id"])
+    assert response["error"]["code"] == "already_reversed"
     assert everything() == before
     assert f"rev_{payment['payment_id']}" not in {item.payment_id for item in Payment.scan()}
 
@@ -300,14 +301,81 @@ def test_the_marker_commits_only_with_the_reversal(
     payment = send(call_api, payments_app, alice, bob.account, amount=50_000, key="c1")
     send(call_api, payments_app, bob, carol.account, amount=150_000, key="c2")
     before = everything()
-    failed = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
-    assert (failed.status, failed.json["code"]) == (422, "insufficient_funds")
+    failed = reverse_payment(payment["payment_id"])
+    assert failed["error"]["code"] == "insufficient_funds"
     # Then nothing was written: the original and its lines stay unmarked
     assert everything() == before
     assert Payment.get(payment["payment_id"]).reversed_by is None
     assert {e.reversed_by for e in Entry.scan() if e.payment_id == payment["payment_id"]} == {None}
     # And once Bob has the money again, the reversal and the marker commit together
     send(call_api, payments_app, carol, bob.account, amount=150_000, key="c3")
-    done = reverse_payment(call_api, payments_app, payment["payment_id"], helpers.staff)
-    assert done.status == 201, done.json
-    assert Payment.get(payment["payment_id"]).reversed_by == done.json["payment_id"]
+    done = reverse_payment(payment["payment_id"])
+    assert "result" in done, done
+    assert Payment.get(payment["payment_id"]).reversed_by == done["result"]["payment_id"]
+
+
+def test_check_reversal_answers_whether_a_payment_may_be_reversed_and_writes_nothing(
+    call_api: CallApi, payments_app: Any, open_account: Any, env: Any
+) -> None:
+    # Given a transfer, a declined one, and the customers' bonuses
+    env(MAX_SINGLE_AMOUNT="20000")
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="k1")
+    declined = call_api(
+        payments_app,
+        "POST",
+        "/transfers",
+        body={"from_account": alice.account, "to_account": bob.account, "amount": 20_001, "pin": alice.pin},
+        headers={"Idempotency-Key": "k2"},
+        principal=alice.principal,
+    ).json["payment_id"]
+    before = everything()
+    # When accounts checks them before a reversal is proposed
+    ok = internal_call("check_reversal", payment_id=payment["payment_id"])
+    codes = {
+        name: internal_call("check_reversal", payment_id=pid)["error"]["code"]
+        for name, pid in {
+            "declined": declined,
+            "bonus": f"bonus:{alice.user_id}",
+            "opening": "opening",
+            "missing": "pay_missing",
+        }.items()
+    }
+    # Then the transfer may be, with its details, and the others are refused with their codes
+    assert ok["result"] == payment
+    assert codes == {
+        "declined": "not_reversible",
+        "bonus": "not_reversible",
+        "opening": "not_reversible",
+        "missing": "transfer_not_found",
+    }
+    assert everything() == before
+    # Once reversed, the original and the reversal itself are refused
+    reversal = reverse_payment(payment["payment_id"])["result"]
+    assert internal_call("check_reversal", payment_id=payment["payment_id"])["error"]["code"] == (
+        "already_reversed"
+    )
+    assert internal_call("check_reversal", payment_id=reversal["payment_id"])["error"]["code"] == (
+        "not_reversible"
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"reason": "x"},
+        {"reason": "", "initiated_by": "s"},
+        {"initiated_by": "s"},
+        {"reason": "x", "initiated_by": ""},
+    ],
+    ids=["no-initiator", "empty-reason", "no-reason", "empty-initiator"],
+)
+def test_a_reversal_names_its_reason_and_who_initiated_it(
+    call_api: CallApi, payments_app: Any, open_account: Any, payload: dict[str, str]
+) -> None:
+    alice, bob = open_account(), open_account()
+    payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="v1")
+    before = everything()
+    refused = internal_call("reverse", payment_id=payment["payment_id"], **payload)
+    assert refused["error"]["code"] == "validation_failed"
+    assert everything() == before

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
+
 from payments.handlers import internal
-from payments.store.tables import OutboxRecord, Payment, Position
+from payments.store.tables import Entry, OutboxRecord, Payment, Position
 from tests.unit.conftest import FakeContext
 
 
@@ -35,8 +38,8 @@ def test_bootstrap_creates_the_bank_and_its_capital_exactly_once(bank: Any) -> N
 
 
 def test_open_position_pays_the_bonus_once_and_is_idempotent(bank: Any) -> None:
-    first = call("open_position", account_number="0123456789", owner_id="u1", welcome_bonus=True)["result"]
-    again = call("open_position", account_number="0123456789", owner_id="u1", welcome_bonus=True)["result"]
+    first = call("open_position", account_number="0123456789", owner_id="u1", pin="1234")["result"]
+    again = call("open_position", account_number="0123456789", owner_id="u1", pin="1234")["result"]
     assert first == again
     assert (first["ledger_balance"], first["available_balance"], first["state"]) == (
         100_000,
@@ -44,25 +47,105 @@ def test_open_position_pays_the_bonus_once_and_is_idempotent(bank: Any) -> None:
         "active",
     )
     assert int(Position.get("bank:pool").ledger_balance) == 10**12 - 100_000
-    assert Payment.get("bonus:0123456789").kind == "welcome_bonus"
+    bonus = Payment.get("bonus:u1")
+    assert (bonus.kind, bonus.to_account, bonus.amount) == ("welcome_bonus", "0123456789", 100_000)
     assert total_of_all_positions() == 0
     # Someone else cannot take the number
-    taken = call("open_position", account_number="0123456789", owner_id="u2", welcome_bonus=0)
+    taken = call("open_position", account_number="0123456789", owner_id="u2", pin="1234")
     assert taken["error"]["code"] == "account_exists"
 
 
-def test_open_position_with_an_amount_or_without_bonus(bank: Any) -> None:
+def test_a_customers_second_account_opens_without_a_bonus(bank: Any) -> None:
+    # Given a customer whose first account got the welcome bonus
+    call("open_position", account_number="0000000101", owner_id="u1", pin="1234")
+    events = sum(1 for _ in OutboxRecord.scan())
+    # When they open a second (and a third) account
+    second = call("open_position", account_number="0000000102", owner_id="u1", pin="5678")["result"]
+    third = call("open_position", account_number="0000000103", owner_id="u1", pin="5678")["result"]
+    # Then those open empty and active, and the pool paid one bonus only
+    assert [(r["ledger_balance"], r["state"], r["owner_id"]) for r in (second, third)] == [
+        (0, "active", "u1"),
+        (0, "active", "u1"),
+    ]
+    assert int(Position.get("bank:pool").ledger_balance) == 10**12 - 100_000
+    assert [p.to_account for p in Payment.scan() if p.kind == "welcome_bonus"] == ["0000000101"]
+    assert sum(1 for _ in OutboxRecord.scan()) == events  # nothing moved, so nothing to tell the ledger
+    # And another customer still gets theirs
+    other = call("open_position", account_number="0000000104", owner_id="u2", pin="1234")["result"]
+    assert other["ledger_balance"] == 100_000
+    assert total_of_all_positions() == 0
+
+
+def test_a_retried_opening_sets_the_new_pin_and_pays_nothing_twice(bank: Any) -> None:
+    from payments.domain.pins import hash_pin
+    from tests.unit.payments.conftest import PIN_KEY
+
+    # Given a first and a second account of one customer, opened with one PIN each
+    call("open_position", account_number="0000000111", owner_id="u1", pin="1111")
+    call("open_position", account_number="0000000112", owner_id="u1", pin="1111")
+    pool = int(Position.get("bank:pool").ledger_balance)
+    # When accounts retries both openings with the PIN the customer chose this time
+    first = call("open_position", account_number="0000000111", owner_id="u1", pin="2222")["result"]
+    second = call("open_position", account_number="0000000112", owner_id="u1", pin="2222")["result"]
+    # Then the positions keep their money, the pool paid nothing more, and the new PIN is the one kept
+    assert (first["ledger_balance"], second["ledger_balance"]) == (100_000, 0)
+    assert int(Position.get("bank:pool").ledger_balance) == pool
+    assert sum(1 for p in Payment.scan() if p.kind == "welcome_bonus") == 1
+    for account in ("0000000111", "0000000112"):
+        stored = Position.get(account, consistent_read=True).pin_hash
+        assert stored == hash_pin(PIN_KEY, account, "2222")
+        assert stored != hash_pin(PIN_KEY, account, "1111")
+
+
+def test_the_pin_is_kept_only_as_a_keyed_hash(bank: Any) -> None:
+    from payments.domain.pins import hash_pin
+    from tests.unit.payments.conftest import PIN_KEY
+
+    call("open_position", account_number="0000000121", owner_id="u1", pin="4321")
+    position = Position.get("0000000121", consistent_read=True)
+    assert position.pin_hash == hash_pin(PIN_KEY, "0000000121", "4321")
+    assert "4321" not in json.dumps(position.attribute_values, default=str)
+    assert (int(position.pin_tries), int(position.pin_window_end)) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"account_number": "0000000131", "owner_id": "u1"},
+        {"account_number": "0000000131", "owner_id": "u1", "pin": "12a4"},
+        {"account_number": "0000000131", "owner_id": "u1", "pin": "12345"},
+        {"account_number": "0000000131", "owner_id": "u1", "pin": 1234},
+        {"account_number": "0000000131", "owner_id": "u1", "pin": "1234", "welcome_bonus": 10**9},
+    ],
+    ids=["no-pin", "letters", "five-digits", "number", "caller-chosen-bonus"],
+)
+def test_an_opening_needs_a_four_digit_pin_and_cannot_choose_its_bonus(
+    bank: Any, payload: dict[str, Any]
+) -> None:
+    assert call("open_position", **payload)["error"]["code"] == "validation_failed"
+    assert Position.count("0000000131") == 0
+
+
+def test_payments_owns_the_bonus_amount(bank: Any, env: Any) -> None:
+    env(WELCOME_BONUS="5")
     assert (
-        call("open_position", account_number="0000000011", owner_id="u", welcome_bonus=5)["result"][
+        call("open_position", account_number="0000000011", owner_id="u", pin="1234")["result"][
             "ledger_balance"
         ]
         == 5
     )
-    assert call("open_position", account_number="0000000012", owner_id="u")["result"]["ledger_balance"] == 0
+    env(WELCOME_BONUS="0")
+    assert (
+        call("open_position", account_number="0000000012", owner_id="v", pin="1234")["result"][
+            "ledger_balance"
+        ]
+        == 0
+    )
+    assert [p.payment_id for p in Payment.scan() if p.kind == "welcome_bonus"] == ["bonus:u"]
 
 
 def test_set_state_blocks_unblocks_and_closes_only_empty_accounts(bank: Any) -> None:
-    call("open_position", account_number="0000000021", owner_id="u", welcome_bonus=True)
+    call("open_position", account_number="0000000021", owner_id="u", pin="1234")
     assert (
         call("set_state", account_number="0000000021", state="blocked", reason="lost phone")["result"][
             "state"
@@ -74,7 +157,7 @@ def test_set_state_blocks_unblocks_and_closes_only_empty_accounts(bank: Any) -> 
     assert (
         call("set_state", account_number="0000000021", state="closed")["error"]["code"] == "account_not_empty"
     )
-    call("open_position", account_number="0000000022", owner_id="u")
+    call("open_position", account_number="0000000022", owner_id="u", pin="1234")  # no bonus: u has had it
     assert call("set_state", account_number="0000000022", state="closed")["result"]["state"] == "closed"
     assert call("set_state", account_number="0000000022", state="active")["error"]["code"] == "account_closed"
     assert (
@@ -87,7 +170,7 @@ def test_set_state_blocks_unblocks_and_closes_only_empty_accounts(bank: Any) -> 
 
 
 def test_balances_of_known_accounts(bank: Any) -> None:
-    call("open_position", account_number="0000000031", owner_id="u", welcome_bonus=True)
+    call("open_position", account_number="0000000031", owner_id="u", pin="1234")
     result = call("balances", account_numbers=["0000000031", "0000000098"])["result"]
     assert result == {
         "0000000031": {"ledger_balance": 100_000, "available_balance": 100_000, "state": "active"}
@@ -95,7 +178,7 @@ def test_balances_of_known_accounts(bank: Any) -> None:
 
 
 def test_a_linked_multi_leg_movement_nets_one_account_and_is_idempotent(bank: Any) -> None:
-    call("open_position", account_number="0000000041", owner_id="u", welcome_bonus=True)
+    call("open_position", account_number="0000000041", owner_id="u", pin="1234")
     repayment = {
         "payment_id": "loan-1-repay-1",
         "kind": "loan_repayment",
@@ -118,8 +201,30 @@ def test_a_linked_multi_leg_movement_nets_one_account_and_is_idempotent(bank: An
     assert total_of_all_positions() == 0
 
 
+def test_the_engine_says_whether_a_movement_committed_now_or_was_there_already(bank: Any) -> None:
+    from core.clock import now
+    from core.errors import IdempotencyKeyReused
+    from core.events import Leg, MovementKind
+    from payments.store import engine
+
+    open_with("0000000081", "u1")
+
+    def movement(amount: int) -> engine.Movement:
+        legs = (Leg(from_account="bank:pool", to_account="0000000081", amount=amount),)
+        return engine.Movement(payment_id="e-1", kind=MovementKind.INTEREST, legs=legs, at=now())
+
+    first = engine.move(movement(500))
+    replay = engine.move(movement(500))
+    assert (first.committed, replay.committed) == (True, False)
+    assert replay.payment["payment_id"] == first.payment["payment_id"] == "e-1"
+    assert replay.payment["fingerprint"] == first.payment["fingerprint"]
+    assert int(Position.get("0000000081", consistent_read=True).ledger_balance) == 100_500
+    with pytest.raises(IdempotencyKeyReused):
+        engine.move(movement(501))
+
+
 def test_a_multi_leg_movement_is_all_or_nothing(bank: Any) -> None:
-    call("open_position", account_number="0000000051", owner_id="u", welcome_bonus=True)
+    call("open_position", account_number="0000000051", owner_id="u", pin="1234")
     events = sum(1 for _ in OutboxRecord.scan())
     result = call(
         "move",
@@ -146,7 +251,7 @@ def test_a_multi_leg_movement_is_all_or_nothing(bank: Any) -> None:
 
 
 def test_loans_receivable_may_go_negative_but_the_pool_may_not(bank: Any) -> None:
-    call("open_position", account_number="0000000061", owner_id="u")
+    call("open_position", account_number="0000000061", owner_id="u", pin="1234")
     disbursed = call(
         "move",
         payment_id="loan-1",
@@ -165,7 +270,7 @@ def test_loans_receivable_may_go_negative_but_the_pool_may_not(bank: Any) -> Non
 
 
 def test_bank_totals_follow_from_the_zero_sum(bank: Any) -> None:
-    call("open_position", account_number="0000000071", owner_id="u", welcome_bonus=True)
+    call("open_position", account_number="0000000071", owner_id="u", pin="1234")
     call(
         "move",
         payment_id="loan-2",
@@ -179,18 +284,152 @@ def test_bank_totals_follow_from_the_zero_sum(bank: Any) -> None:
     assert call("bank_totals", extra=1)["error"]["code"] == "validation_failed"
 
 
-def test_list_positions_walks_every_position_in_pages(bank: Any) -> None:
-    for n in range(5):
-        call("open_position", account_number=f"00000008{n:02d}", owner_id="u")
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = call("list_positions", limit=3, **({"cursor": cursor} if cursor else {}))["result"]
-        seen.extend(item["account"] for item in page["items"])
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
-    assert len(seen) == len(set(seen)) == 9  # five customers and the bank's four
+# ---------------------------------------------------------------- closing with a payout
+def open_with(account: str, owner: str, top_up: int = 0) -> None:
+    call("open_position", account_number=account, owner_id=owner, pin="1234")
+    if top_up:
+        legs = [{"from_account": "bank:pool", "to_account": account, "amount": top_up}]
+        assert "result" in call("move", payment_id=f"topup-{account}", kind="interest", legs=legs)
+
+
+def close(account: str, reason: str = "customer left the country") -> dict[str, Any]:
+    return call("close_with_payout", account_number=account, reason=reason, initiated_by="staff-2")
+
+
+def test_closing_pays_the_balance_out_as_cash_and_closes_in_one_movement(bank: Any) -> None:
+    # Given an account holding its bonus and 50,000 kobo more
+    open_with("0000000201", "u1", top_up=50_000)
+    cash = int(Position.get("bank:cash").ledger_balance)
+    # When staff (four eyes approved in accounts) close it with a payout
+    result = close("0000000201")["result"]
+    # Then its whole balance left the bank as cash and the account is closed, with the reason
+    assert (result["state"], result["ledger_balance"], result["available_balance"]) == ("closed", 0, 0)
+    position = Position.get("0000000201", consistent_read=True)
+    assert position.state_reason == "customer left the country"
+    assert int(Position.get("bank:cash").ledger_balance) == cash + 150_000
+    assert total_of_all_positions() == 0
+    # As one payment, with its history line and its event for the ledger
+    payout = Payment.get("closure:0000000201")
+    assert (payout.kind, payout.status, payout.amount, payout.initiated_by) == (
+        "closure_payout",
+        "completed",
+        150_000,
+        "staff-2",
+    )
+    assert payout.legs == [{"from_account": "0000000201", "to_account": "bank:cash", "amount": 150_000}]
+    lines = [e for e in Entry.query("0000000201") if e.payment_id == "closure:0000000201"]
+    assert [(e.direction, e.amount) for e in lines] == [("debit", 150_000)]
+    moved = [json.loads(r.body)["data"] for r in OutboxRecord.scan() if "closure:0000000201" in r.body]
+    assert [(m["kind"], m["legs"][0]["to_account"]) for m in moved] == [("closure_payout", "bank:cash")]
+    # And nothing more can be paid into it
+    legs = [{"from_account": "bank:pool", "to_account": "0000000201", "amount": 1}]
+    assert (
+        call("move", payment_id="late", kind="interest", legs=legs)["error"]["code"] == "account_not_active"
+    )
+
+
+def test_a_retried_closure_answers_the_closed_account_and_pays_nothing_twice(bank: Any) -> None:
+    open_with("0000000211", "u1")
+    first = close("0000000211")["result"]
+    cash = int(Position.get("bank:cash").ledger_balance)
+    again = close("0000000211")["result"]
+    assert again == first
+    assert int(Position.get("bank:cash").ledger_balance) == cash
+    assert sum(1 for p in Payment.scan() if p.kind == "closure_payout") == 1
+
+
+def test_an_empty_account_closes_without_a_payout(bank: Any) -> None:
+    open_with("0000000221", "u1")
+    open_with("0000000222", "u1")  # the second account: no bonus, so empty
+    assert close("0000000222")["result"]["state"] == "closed"
+    assert Payment.count("closure:0000000222") == 0
+
+
+def test_a_blocked_account_is_closed_with_its_payout_too(bank: Any) -> None:
+    open_with("0000000231", "u1")
+    call("set_state", account_number="0000000231", state="blocked", reason="fraud check")
+    result = close("0000000231")["result"]
+    assert (result["state"], result["ledger_balance"]) == ("closed", 0)
+    assert Payment.get("closure:0000000231").amount == 100_000
+
+
+def test_an_account_with_held_funds_is_not_closed(bank: Any) -> None:
+    from core.clock import now
+    from payments.store import engine
+
+    # Given an account with 40,000 kobo held for a card payment
+    open_with("0000000241", "u1")
+    engine.commit([engine.position_update("0000000241", held=40_000, at=now(), need_available=40_000)])
+    cash = int(Position.get("bank:cash").ledger_balance)
+    # When staff close it
+    refused = close("0000000241")
+    # Then it is refused until the hold is captured, voided or expired, and nothing moved
+    assert refused["error"]["code"] == "account_not_empty"
+    assert Position.get("0000000241", consistent_read=True).state == "active"
+    assert int(Position.get("bank:cash").ledger_balance) == cash
+    assert Payment.count("closure:0000000241") == 0
+
+
+@pytest.mark.parametrize("meanwhile", ["deposit", "hold"])
+def test_a_balance_that_moved_after_it_was_read_is_not_paid_out_unseen(
+    bank: Any, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    from core.clock import now
+    from payments.store import engine, repository
+
+    # Given an account, and money (or a hold) arriving between the closure's read and its write
+    open_with("0000000251", "u1")
+    real_position = repository.position
+    raced: list[str] = []
+
+    def read_then_race(account: str) -> Any:
+        seen = real_position(account)
+        if account == "0000000251" and not raced:
+            raced.append(meanwhile)
+            if meanwhile == "deposit":
+                legs = [{"from_account": "bank:pool", "to_account": "0000000251", "amount": 7}]
+                assert "result" in call("move", payment_id="late-7", kind="interest", legs=legs)
+            else:
+                engine.commit([engine.position_update("0000000251", held=7, at=now(), need_available=7)])
+        return seen
+
+    monkeypatch.setattr(repository, "position", read_then_race)
+    cash = int(Position.get("bank:cash").ledger_balance)
+    # When staff close it
+    refused = close("0000000251")
+    # Then the closure is refused as a whole: nothing paid out, still open, try again
+    assert raced == [meanwhile]
+    assert refused["error"]["code"] == "balance_changed"
+    position = Position.get("0000000251", consistent_read=True)
+    assert position.state == "active"
+    assert int(Position.get("bank:cash").ledger_balance) == cash
+    assert Payment.count("closure:0000000251") == 0
+    monkeypatch.setattr(repository, "position", real_position)
+    if meanwhile == "deposit":
+        # And the retry pays out what is there now
+        assert close("0000000251")["result"]["state"] == "closed"
+        assert Payment.get("closure:0000000251").amount == 100_007
+
+
+def test_closing_an_unknown_account_or_without_reason_is_refused(bank: Any) -> None:
+    assert close("0000000299")["error"]["code"] == "account_not_found"
+    open_with("0000000261", "u1")
+    assert close("0000000261", reason="")["error"]["code"] == "validation_failed"
+    missing = call("close_with_payout", account_number="0000000261", reason="x")
+    assert missing["error"]["code"] == "validation_failed"
+    assert Position.get("0000000261", consistent_read=True).state == "active"
+
+
+def test_unlocking_the_pin_of_an_unknown_account_is_not_found(bank: Any) -> None:
+    assert call("unlock_pin", account_number="0000000298")["error"]["code"] == "account_not_found"
+    assert Position.count("0000000298") == 0
+    assert call("unlock_pin", account_number="bank:pool")["error"]["code"] == "validation_failed"
+
+
+def test_the_read_only_queries_are_not_internal_actions(bank: Any) -> None:
+    # Listing positions and looking one up live in the query function (payments.handlers.queries)
+    assert call("list_positions", limit=3)["error"]["code"] == "unknown_action"
+    assert call("get_position", account_number="0000000001")["error"]["code"] == "unknown_action"
 
 
 def test_unknown_actions_are_refused(bank: Any) -> None:

@@ -44,7 +44,7 @@ def topic(bank: Any, env: Callable[..., None]) -> Any:
 
 def stream_event(records: list[OutboxRecord], name: str = "INSERT") -> dict[str, Any]:
     """The DynamoDB Streams event the outbox table's stream delivers."""
-    from payments.store.engine import to_item
+    from core.dynamo import to_item
 
     return {
         "Records": [

@@ -9,33 +9,10 @@ from typing import Any
 import pytest
 
 from core.events import Event, MoneyMoved
-from payments.store.tables import Counter, Entry, IdempotencyRecord, OutboxRecord, Payment
+from payments.store.tables import Counter, Entry, IdempotencyRecord, OutboxRecord, Payment, Position
+from tests.unit.payments.payments_helpers import transfer
 
 CallApi = Callable[..., Any]
-
-
-def transfer(
-    call_api: CallApi,
-    app: Any,
-    customer: Any,
-    to: str,
-    amount: Any = 10_000,
-    *,
-    key: str = "k-1",
-    **extra: Any,
-) -> Any:
-    body = {
-        "from_account": customer.account,
-        "to_account": to,
-        "amount": amount,
-        "pin": customer.pin,
-        "description": "rent",
-        **extra,
-    }
-    headers = (
-        {"Idempotency-Key": key, "X-Correlation-Id": "corr-1"} if key else {"X-Correlation-Id": "corr-1"}
-    )
-    return call_api(app, "POST", "/transfers", body=body, headers=headers, principal=customer.principal)
 
 
 def written(helpers: Any) -> tuple[int, int, int, int]:
@@ -48,7 +25,7 @@ def written(helpers: Any) -> tuple[int, int, int, int]:
 
 
 def test_a_transfer_moves_money_once_with_its_payment_history_and_event(
-    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any, bank: Any
 ) -> None:
     # Given two customers with the welcome bonus
     alice, bob = open_account(), open_account()
@@ -80,6 +57,8 @@ def test_a_transfer_moves_money_once_with_its_payment_history_and_event(
         "debit"
     ]
     assert [e.direction for e in Entry.query(bob.account) if e.payment_id == body["payment_id"]] == ["credit"]
+    # And the PIN was judged by payments itself: the accounts service was never called
+    assert bank.calls == []
 
 
 def test_the_same_key_and_body_replays_the_first_response_and_moves_money_once(
@@ -188,6 +167,8 @@ def test_a_wrong_pin_is_refused_nothing_is_written_and_the_key_can_be_retried(
     before = written(helpers)
     response = transfer(call_api, payments_app, alice, bob.account, pin="9999")
     assert (response.status, response.json["code"]) == (422, "pin_invalid")
+    assert response.json["tries_left"] == 2
+    assert "retry-after" not in response.headers
     assert written(helpers) == before
     # The refusal left nothing under the key: the corrected request runs
     assert transfer(call_api, payments_app, alice, bob.account).status == 201
@@ -212,6 +193,13 @@ def test_unknown_and_foreign_accounts_are_not_found(
         "account_not_found",
         "from_account",
     )
+    # And her attempt took none of Alice's tries: it was refused before any was taken
+    stored = Position.get(alice.account, consistent_read=True)
+    assert (int(stored.pin_tries), int(stored.pin_wrong)) == (0, 0)
+    # A payer account that does not exist at all gets the very same answer
+    mallory.account = "9999999999"
+    missing = transfer(call_api, payments_app, mallory, bob.account, key="k-2")
+    assert (missing.status, missing.json) == (foreign.status, foreign.json)
 
 
 def test_a_self_transfer_is_refused(call_api: CallApi, payments_app: Any, open_account: Any) -> None:
@@ -286,10 +274,11 @@ def test_an_amount_over_the_single_limit_is_declined_recorded_and_replayed(
     assert [(d["decline_code"], d["amount"]) for d in declined] == [("amount_limit_exceeded", 100_000_001)]
 
 
+@pytest.mark.usefixtures("clock")
 def test_more_payments_in_a_minute_than_allowed_are_declined(
     call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any, env: Any
 ) -> None:
-    env(VELOCITY_PER_MINUTE="2")
+    env(VELOCITY_PER_MINUTE="2")  # and the clock stands still: the windows are calendar minutes
     alice, bob = open_account(), open_account()
     codes = [transfer(call_api, payments_app, alice, bob.account, key=f"v{i}").status for i in range(3)]
     last = transfer(call_api, payments_app, alice, bob.account, key="v-last")
@@ -328,3 +317,74 @@ def test_a_failed_transfer_does_not_count_against_the_limits(
         == "insufficient_funds"
     )
     assert transfer(call_api, payments_app, alice, bob.account, key="x2").status == 201
+
+
+# ------------------------------------------------------------------ limits per customer
+@pytest.fixture
+def two_accounts(open_account: Any) -> tuple[Any, Any, Any]:
+    """Alice with two accounts (the second funded: it got no bonus) and Bob."""
+    first = open_account(user_id="alice")
+    second = open_account(user_id="alice", top_up=100_000)
+    return first, second, open_account()
+
+
+@pytest.fixture
+def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every transfer of the test in the same minute, whenever the test runs."""
+    from datetime import UTC, datetime
+
+    from payments.service import transfers
+
+    monkeypatch.setattr(transfers, "now", lambda: datetime(2026, 11, 24, 10, 30, 15, tzinfo=UTC))
+
+
+@pytest.mark.usefixtures("one_minute")
+def test_the_velocity_limit_holds_across_all_of_a_customers_accounts(
+    call_api: CallApi, payments_app: Any, two_accounts: Any, helpers: Any, env: Any
+) -> None:
+    # Given 2 payments a minute per customer, 10 per account
+    env(CUSTOMER_VELOCITY_PER_MINUTE="2", VELOCITY_PER_MINUTE="10")
+    first, second, bob = two_accounts
+    # When Alice pays from one account, then the other, then the first again
+    statuses = [
+        transfer(call_api, payments_app, first, bob.account, key="c1").status,
+        transfer(call_api, payments_app, second, bob.account, key="c2").status,
+    ]
+    third = transfer(call_api, payments_app, first, bob.account, key="c3")
+    # Then the third is declined for the customer, though neither account reached its own limit
+    assert statuses == [201, 201]
+    assert (third.status, third.json["code"]) == (422, "customer_velocity_limit_exceeded")
+    assert Payment.get(third.json["payment_id"]).decline_code == "customer_velocity_limit_exceeded"
+    assert helpers.balance(first.account)[0] == helpers.balance(second.account)[0] == 90_000
+    # And Bob, another customer, is not held back by Alice's payments
+    assert transfer(call_api, payments_app, bob, first.account, key="b1").status == 201
+
+
+def test_the_daily_outgoing_limit_holds_across_all_of_a_customers_accounts(
+    call_api: CallApi, payments_app: Any, two_accounts: Any, helpers: Any, env: Any
+) -> None:
+    # Given 30,000 kobo a day per customer (each account alone may send far more)
+    env(CUSTOMER_DAILY_OUTGOING_LIMIT="30000")
+    first, second, bob = two_accounts
+    assert transfer(call_api, payments_app, first, bob.account, key="d1", amount=20_000).status == 201
+    # When the other account would take the customer over the limit
+    over = transfer(call_api, payments_app, second, bob.account, key="d2", amount=15_000)
+    # Then it is declined, and what is left of the customer's limit may still be sent
+    assert (over.status, over.json["code"]) == (422, "customer_daily_limit_exceeded")
+    assert transfer(call_api, payments_app, second, bob.account, key="d3", amount=10_000).status == 201
+    assert helpers.balance(first.account)[0] == 80_000
+    assert helpers.balance(second.account)[0] == 90_000
+    day = Payment.get(over.json["payment_id"]).day.replace("-", "")
+    assert int(Counter.get(f"customer:alice#day#{day}").value) == 30_000
+    assert int(Counter.get(f"{second.account}#day#{day}").value) == 10_000
+
+
+def test_one_transfer_over_the_customers_daily_limit_is_declined_even_as_the_days_first(
+    call_api: CallApi, payments_app: Any, two_accounts: Any, helpers: Any, env: Any
+) -> None:
+    env(CUSTOMER_DAILY_OUTGOING_LIMIT="30000")
+    first, _, bob = two_accounts
+    response = transfer(call_api, payments_app, first, bob.account, key="big", amount=30_001)
+    assert (response.status, response.json["code"]) == (422, "customer_daily_limit_exceeded")
+    assert helpers.balance(first.account)[0] == 100_000
+    assert transfer(call_api, payments_app, first, bob.account, key="fits", amount=30_000).status == 201

@@ -14,7 +14,7 @@ from tools import openapi
 
 MONEY_ROUTES = {
     ("/transfers", "POST"),
-    ("/card-authorizations", "POST"),
+    ("/payment-requests", "POST"),
     ("/loans/{loan_id}/repayments", "POST"),
 }
 # Routes whose answer is not one of our models: liveness probes, the JWKS and this document itself.
@@ -92,7 +92,9 @@ def test_money_routes_require_an_idempotency_key(document: dict[str, Any]) -> No
 def test_every_route_has_a_model_and_documented_problems(document: dict[str, Any]) -> None:
     for path, method in openapi.operations(document):
         operation = document["paths"][path][method.lower()]
-        success = [status for status in operation["responses"] if status.startswith("2")]
+        # A four-eyes route also documents its 202 (a proposal) beside the action's own answer.
+        statuses = [status for status in operation["responses"] if status.startswith("2")]
+        success = [status for status in statuses if status != "202"] or statuses
         assert len(success) == 1, (path, method)
         body = operation["responses"][success[0]].get("content", {}).get("application/json")
         if path not in FREE_FORM and success[0] != "204":

@@ -18,7 +18,8 @@ export async function staffDashboardPage(view) {
   view.append(pageHead("Bank dashboard", link("#/staff/loans", "Loan queue", "btn"), link("#/staff/tickets", "Tickets", "btn secondary")), stats, charts);
 
   try {
-    const d = await get("/staff/dashboard");
+    const [d, proposals] = await Promise.all([get("/staff/dashboard"), get("/staff/proposals?limit=100").catch(() => null)]);
+    const waiting = proposals ? `${(proposals.items || []).length}${proposals.next_cursor ? "+" : ""}` : "?";
     replace(
       stats,
       h(
@@ -34,6 +35,7 @@ export async function staffDashboardPage(view) {
         { class: "grid two" },
         h("div", { class: "panel row" }, h("strong", {}, `${d.pending_loans ?? 0} loan application(s) waiting`), link("#/staff/loans", "Review")),
         h("div", { class: "panel row" }, h("strong", {}, `${d.open_tickets ?? 0} open ticket(s), ${d.answered_tickets ?? 0} answered`), link("#/staff/tickets", "Answer")),
+        h("div", { class: "panel row" }, h("strong", { "data-testid": "proposals-waiting" }, `${waiting} proposal(s) waiting for a second staff member`), link("#/staff/approvals", "Open approvals")),
       ),
     );
     replace(

@@ -9,6 +9,7 @@ import { transactionsPage } from "./transactions.js";
 import { ledgerPage } from "./ledger.js";
 import { dlqPage } from "./dlq.js";
 import { staffUsersPage } from "./users.js";
+import { approvalsPage } from "./approvals.js";
 import { ticketPage } from "../tickets.js";
 import { profilePage } from "../profile.js";
 
@@ -21,6 +22,7 @@ export const routes = [
   { path: "/staff/customers/:id", title: "Customer", render: customerPage },
   { path: "/staff/accounts/:number", title: "Account", render: staffAccountPage },
   { path: "/staff/transactions", title: "Transactions", render: transactionsPage },
+  { path: "/staff/approvals", title: "Approvals", render: approvalsPage },
   { path: "/staff/ledger", title: "Ledger", render: ledgerPage },
   { path: "/staff/dlq", title: "Dead-letter queue", render: dlqPage },
   { path: "/staff/profile", title: "Profile", render: profilePage },

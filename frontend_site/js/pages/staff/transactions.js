@@ -7,6 +7,7 @@ import { hashQuery, navigate } from "../../nav.js";
 import { badge, field, form, input, load, pageHead, table } from "../../ui.js";
 import { reversedNote } from "../common.js";
 import { reverseControl } from "./reversal.js";
+import { openProposals, proposalsBy } from "./proposals.js";
 
 export async function transactionsPage(view) {
   const query = hashQuery();
@@ -16,7 +17,11 @@ export async function transactionsPage(view) {
   const box = h("section", { class: "panel" });
   view.append(pageHead("Transactions"), h("section", { class: "panel narrow" }, picker), box);
   const back = `/staff/transactions?date=${day}`;
-  load(box, () => get(`/staff/transfers?date=${q(day)}&limit=100`), (r) =>
+  const loader = async () => {
+    const [page, pending] = await Promise.all([get(`/staff/transfers?date=${q(day)}&limit=100`), openProposals().catch(() => [])]);
+    return { ...page, reversals: proposalsBy(pending, "reversal", "payment_id") };
+  };
+  load(box, loader, (r) =>
     table(
       [
         { label: "Time", value: (p) => dateTime(p.created_at) },
@@ -26,7 +31,7 @@ export async function transactionsPage(view) {
         { label: "Description", value: (p) => p.description || "" },
         { label: "Status", value: (p) => [badge(p.status), p.reverses ? h("span", { class: "small muted" }, ` reverses ${p.reverses}`) : "", reversedNote(p)] },
         { label: "Amount", num: true, value: (p) => money(p.amount) },
-        { label: "", value: (p) => reverseControl(p, back) },
+        { label: "", value: (p) => reverseControl(p, back, r.reversals.get(p.payment_id)) },
       ],
       r.items || [],
       { caption: `Payments on ${day}`, empty: "No payments on this day." },

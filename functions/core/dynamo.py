@@ -1,0 +1,177 @@
+"""DynamoDB pieces every service's store repeats: the condition-failed check and the try counter
+(core.tries) as conditional writes of the low-level client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from core import aws
+from core.errors import ServiceUnavailable
+from core.tries import Refusal, Tries, TryLimit, after_refusal
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+# Each round is one write; a round repeats only when another request changed the counter meanwhile.
+MAX_ROUNDS = 4
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    serialized: dict[str, Any] = dict(_SERIALIZER.serialize(value))
+    return serialized
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: to_attr(value) for name, value in values.items() if value is not None}
+
+
+def from_item(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    plain = {name: _DESERIALIZER.deserialize(value) for name, value in raw.items()}
+    return {name: _number(value) for name, value in plain.items()}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
+
+
+class TriesExhausted(Exception):
+    def __init__(self, tries: Tries) -> None:
+        super().__init__("no try left")
+        self.tries = tries
+
+
+class GuardRefused(Exception):
+    """The counter's guard condition did not hold (e.g. not the caller's item); `item` as it was."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("guard refused")
+        self.item = item
+
+
+@dataclass(frozen=True)
+class TryCounter:
+    """A try counter kept on an item: `taken` and `window_end` attributes, and optionally attributes the
+    item must have for a try to be taken at all (`require`, e.g. the caller as owner)."""
+
+    table: str
+    key: dict[str, Any]
+    rule: TryLimit
+    taken: str = "tries"
+    window_end: str = "tries_window_end"
+    wrong: str = "tries_wrong"
+    require: dict[str, Any] = field(default_factory=dict)
+    # An attribute for DynamoDB's TTL, set to the window's end on every take (the table's own TTL).
+    expires: str | None = None
+
+    @property
+    def guard(self) -> str:
+        return " AND ".join(f"#r{i} = :r{i}" for i in range(len(self.require)))
+
+    @property
+    def guard_names(self) -> dict[str, str]:
+        return {f"#r{i}": name for i, name in enumerate(self.require)}
+
+    @property
+    def guard_values(self) -> dict[str, Any]:
+        return {f":r{i}": value for i, value in enumerate(self.require.values())}
+
+    def tries_of(self, item: dict[str, Any] | None) -> Tries:
+        item = item or {}
+        return Tries(
+            taken=int(item.get(self.taken) or 0),
+            window_end=int(item.get(self.window_end) or 0),
+            wrong=int(item.get(self.wrong) or 0),
+        )
+
+    def _write(self, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        names = {"#tk": self.taken, "#we": self.window_end, "#wr": self.wrong, **self.guard_names}
+        if self.expires:
+            names["#ttl"] = self.expires
+        text = expression + " " + condition
+        response = aws.client("dynamodb").update_item(
+            TableName=self.table,
+            Key=to_item(self.key),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={k: v for k, v in names.items() if k in text},
+            ExpressionAttributeValues=to_item({k: v for k, v in values.items() if k in text}),
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return from_item(response["Attributes"]) or {}
+
+    def _guarded(self, condition: str) -> str:
+        return f"({self.guard}) AND ({condition})" if self.guard else condition
+
+    def take(self, now: int) -> dict[str, Any]:
+        """Take one try and return the item as it is after: raises `TriesExhausted` or `GuardRefused`."""
+        values = {
+            **self.guard_values,
+            ":now": now,
+            ":end": now + self.rule.seconds,
+            ":one": 1,
+            ":zero": 0,
+            ":limit": self.rule.limit,
+        }
+        ttl = ", #ttl = :end" if self.expires else ""
+        for _ in range(MAX_ROUNDS):
+            try:
+                return self._write(
+                    f"ADD #tk :one SET #we = :end{ttl}", self._guarded("#we > :now AND #tk < :limit"), values
+                )
+            except ClientError as error:
+                if not is_condition_failure(error):
+                    raise
+                old = from_item(error.response.get("Item"))  # type: ignore[arg-type]
+            if self.require and (old is None or any(old.get(k) != v for k, v in self.require.items())):
+                raise GuardRefused(old)
+            tries = self.tries_of(old)
+            refusal = after_refusal(tries, now, self.rule.limit)
+            if refusal is Refusal.EXHAUSTED:
+                raise TriesExhausted(tries)
+            if refusal is Refusal.NEW_WINDOW:
+                try:
+                    return self._write(
+                        f"SET #tk = :one, #wr = :zero, #we = :end{ttl}",
+                        self._guarded("attribute_not_exists(#we) OR #we <= :now"),
+                        values,
+                    )
+                except ClientError as error:
+                    if not is_condition_failure(error):
+                        raise  # else another attempt opened the window first: take from it
+        raise ServiceUnavailable("Too many attempts at once; try again")
+
+    def record_wrong(self) -> Tries:
+        """The answer of a try just taken was wrong: it stays taken and counts as wrong."""
+        return self.tries_of(self._write("ADD #wr :one", "attribute_exists(#tk)", {":one": 1}))
+
+    def give_back(self) -> None:
+        """Return a try whose answer was right. The wrong answers before it stay counted until their
+        window ends (clearing them would also mean freeing their tries: one write cannot do both)."""
+        try:
+            self._write("ADD #tk :minus", "#tk > :zero", {":minus": -1, ":zero": 0})
+        except ClientError as error:
+            if not is_condition_failure(error):
+                raise
+
+    def reset(self) -> None:
+        """Close the window (staff unlock): the next attempt opens a fresh one."""
+        try:
+            self._write("SET #we = :zero", "attribute_exists(#we)", {":zero": 0})
+        except ClientError as error:
+            if not is_condition_failure(error):
+                raise

@@ -1,0 +1,17 @@
+"""The payments query function: read-only actions for the ledger (reconciliation, statement access).
+It holds no write grant at all, so a caller of it can move no money (the template's grants)."""
+
+from __future__ import annotations
+
+from core.internal import serve
+from payments.models import AccountPayload, ListPositionsPayload
+from payments.service import positions
+
+handler = serve(
+    {
+        "list_positions": lambda payload: positions.list_positions(
+            ListPositionsPayload.model_validate(payload)
+        ),
+        "get_position": lambda payload: positions.get_position(AccountPayload.model_validate(payload)),
+    }
+)
