@@ -67,7 +67,8 @@ class World:
     customers: list[Customer]
     cards: list[Card]
     admin_token: str
-    staff_token: str  # the second pair of eyes for reversals
+    staff_token: str  # proposes reversals (four eyes) ...
+    approver_token: str = ""  # ... and this other staff member approves them
     lock: threading.Lock = field(default_factory=threading.Lock)
     transfers: list[str] = field(default_factory=list)  # completed transfer ids (reversal candidates)
     loans: dict[str, str] = field(default_factory=dict)  # username -> active loan id
@@ -202,13 +203,13 @@ def op_reversal(world: World, rng: random.Random, me: Customer, api: Api) -> Non
             return
         payment = world.transfers.pop(rng.randrange(len(world.transfers)))
     proposed = send(
-        world, api, "POST", f"/staff/transfers/{payment}/reversal", token=world.admin_token,
+        world, api, "POST", f"/staff/transfers/{payment}/reversal", token=world.staff_token,
         json={"reason": "chaos reversal"},
     )  # fmt: skip
     response = proposed
     if proposed is not None and proposed.status_code == 202:  # four eyes: another staff member approves
         path = f"/staff/proposals/{proposed.json()['proposal_id']}/approve"
-        response = send(world, api, "POST", path, token=world.staff_token)
+        response = send(world, api, "POST", path, token=world.approver_token)
     ok = response is not None and response.status_code in (200, 201)
     world.outcomes[
         "reversal" if ok else f"reversal:{_code(response) if response is not None else 'none'}"
@@ -491,7 +492,12 @@ def prepare(bank: BankCloud, customers: int) -> World:
         print(f"\r  customers {index + 1}/{customers}", end="", flush=True)
     print(flush=True)
     return World(
-        bank=bank, customers=made, cards=cards, admin_token=bank.admin_token, staff_token=new_staff(bank)
+        bank=bank,
+        customers=made,
+        cards=cards,
+        admin_token=bank.admin_token,
+        staff_token=new_staff(bank),
+        approver_token=new_staff(bank),
     )
 
 
@@ -573,7 +579,9 @@ def main(argv: list[str] | None = None) -> int:
         bank, _ = start_bank(parameters=CHAOS_PARAMETERS)
         try:
             # The velocity rule would decline most of a 16-client mix on 16 accounts; declines are not chaos.
-            bank.set_function_env("PaymentsFunction", VELOCITY_PER_MINUTE="1000000")
+            bank.set_function_env(
+                "PaymentsFunction", VELOCITY_PER_MINUTE="1000000", CUSTOMER_VELOCITY_PER_MINUTE="1000000"
+            )
             ok, _report = run_chaos(
                 bank,
                 seed,

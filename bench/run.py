@@ -621,8 +621,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         root_pid = bank.cloud.pid()
         assert root_pid is not None
         say("[2/8] bench settings: velocity limit lifted on PaymentsFunction; echo route deployed ...")
-        # The fraud velocity rule (10 payments a minute per account) would refuse a load test by design.
-        bank.set_function_env("PaymentsFunction", VELOCITY_PER_MINUTE="1000000")
+        # The fraud velocity rule (10 payments a minute per account, 20 per customer) would refuse a load test by design.
+        bank.set_function_env(
+            "PaymentsFunction", VELOCITY_PER_MINUTE="1000000", CUSTOMER_VELOCITY_PER_MINUTE="1000000"
+        )
         echo_path, echo_function = deploy_echo(bank)
 
         say(f"[3/8] seeding {max(levels)} customers with two accounts each ...")

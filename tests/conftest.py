@@ -31,7 +31,7 @@ BANKWIDE = (
     # Reconciles the whole bank: a transfer of another test in flight would be a difference.
     "tests/integration/test_ledger.py::test_after_a_mixed_workload_the_books_balance_and_reconcile",
     # Pays a month's interest to every savings account in the bank.
-    "tests/integration/test_accounts.py::test_the_month_just_ended_is_paid_once_with_four_eyes",
+    "tests/integration/test_accounts.py::test_the_month_just_ended_is_run_once_with_four_eyes_on_its_lowest_balances",
     # Leaves a tampered ledger entry behind: any whole-ledger verify after it (the chaos run's invariants,
     # the staff tools page) would report it.
     "tests/integration/test_ledger.py::test_an_entry_edited_directly_in_dynamodb_is_caught_by_verify",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -46,9 +47,25 @@ def missing_plugins(venv: Path = LOCALCLOUD_DIR / "ls-venv") -> list[str]:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range.
+
+    A port the kernel hands out for `bind(0)` can be handed out again, to one of LocalStack's own
+    outgoing connections or Lambda runtime servers, before our LocalStack binds it. Ports below the
+    ephemeral range are only ever taken on purpose, so a random free one there stays ours.
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(200):
+        port = random.randint(max(1024, low - 12000), low - 1)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise CloudError("no free port below the ephemeral range")
 
 
 def port_in_use(port: int) -> bool:

@@ -208,11 +208,17 @@ onSessionEnd((reason) => {
   navigate("/login");
 });
 
-window.addEventListener("hashchange", render);
-setupNavToggle();
-render().catch((error) => {
-  console.error(error);
-  replace(document.getElementById("main"), h("p", { class: "alert error" }, describe(error)));
-});
+// The bank's pages (card confirmation above all) never work inside another site's frame: an S3 website
+// cannot send `frame-ancestors` or X-Frame-Options, so a framed page shows a warning and nothing else.
+if (window.top !== window.self) {
+  replace(document.getElementById("main"), h("p", { class: "alert error" }, "This page of Arhan Financial was opened inside another site. Open it in its own window."));
+} else {
+  window.addEventListener("hashchange", render);
+  setupNavToggle();
+  render().catch((error) => {
+    console.error(error);
+    replace(document.getElementById("main"), h("p", { class: "alert error" }, describe(error)));
+  });
+}
 
 export { signOut };

@@ -26,6 +26,8 @@ class Principal:
     username: str = ""
     # The first admin signs in with a generated password and must replace it before anything else.
     password_change_required: bool = False
+    # For staff: the admin who created the account (four eyes never pairs the two).
+    created_by: str = ""
 
     @property
     def is_staff(self) -> bool:
@@ -58,4 +60,5 @@ def principal_from_authorizer(context: dict[str, Any] | None) -> Principal:
         role=role,
         username=str(context.get("username", "")),
         password_change_required=str(context.get("pcr", "")).lower() == "true",
+        created_by=str(context.get("cby") or ""),
     )

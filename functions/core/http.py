@@ -26,6 +26,7 @@ from core.errors import (
     BodyTooLarge,
     DomainError,
     MalformedJson,
+    NotFound,
     PasswordChangePending,
     UnsupportedMediaType,
     ValidationFailed,
@@ -34,6 +35,7 @@ from core.observability import logger, metrics
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
+MAX_PATH_PARAMETER = 256
 SECURITY_HEADERS = {
     "Access-Control-Expose-Headers": "X-Correlation-Id, Idempotency-Replayed, Retry-After",
     "Cache-Control": "no-store",
@@ -111,6 +113,8 @@ class BankApp(Chalice):
             @functools.wraps(view)
             def guarded(**params: Any) -> Any:
                 try:
+                    if any(len(value) > MAX_PATH_PARAMETER for value in params.values()):
+                        raise NotFound()  # longer than any id, and than a DynamoDB key may be
                     if required:
                         self.principal().require(*required)
                     if not open_before_password_change and self._password_change_pending():

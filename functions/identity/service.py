@@ -155,6 +155,7 @@ def create_staff(actor: Principal, request: CreateStaffRequest, *, correlation_i
         last_name=request.last_name,
         phone=request.phone,
     )
+    user = replace(user, created_by=actor.user_id)
     users.create(user)
     _announce(EventType.STAFF_CREATED, user, correlation_id)
     return user
@@ -213,7 +214,8 @@ def bootstrap_first_admin() -> dict[str, Any]:
 
 def _verify_password(username: str, password: str, client: str) -> User:
     """The user if the password is right. A try is taken from the (username, client) counter before
-    the password is judged; a username failing from many clients is slowed, never locked."""
+    the password is judged; a username failing from many clients is slowed, never locked, and a client
+    this user signed in from before skips even that (an attacker cannot take its turns away)."""
     key = username.strip().lower()
     moment = _epoch()
     pair = attempts.pair(key, client)
@@ -226,8 +228,9 @@ def _verify_password(username: str, password: str, client: str) -> User:
     try:
         attempts.take_slot(key, moment)
     except attempts.Slowed as slowed:
-        pair.give_back()  # not judged: the try goes back
-        raise SignInSlowed(slowed.retry_after) from None
+        if not attempts.known(key, client, moment):
+            pair.give_back()  # not judged: the try goes back
+            raise SignInSlowed(slowed.retry_after) from None
     user = users.find_by_username(key)
     # A missing user still costs one full hash, so response time does not reveal which usernames exist.
     matches = HASHER.verify(password, user.password_hash if user else passwords.DUMMY_HASH)
@@ -242,6 +245,7 @@ def _verify_password(username: str, password: str, client: str) -> User:
         )
         raise InvalidCredentials()
     pair.reset()
+    attempts.trust(key, client, moment)
     return user
 
 
@@ -293,6 +297,7 @@ def _pair(user: User, family_id: str, refresh_token: str) -> TokenPair:
         now=_epoch(),
         session_id=family_id,
         generation=user.token_generation,
+        created_by=user.created_by,
         password_change_required=user.must_change_password,
     )
     return TokenPair(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -15,7 +15,7 @@ from core.errors import DomainError, InvalidRequest
 from core.events import Event, MoneyMoved
 from core.observability import logger
 from ledger import inbound
-from ledger.domain.chain import ChainBreak, ChainReport, verify_chain
+from ledger.domain.chain import ChainBreak, ChainReport, orphan_break, verify_chain
 from ledger.domain.chart import classify, payments_view
 from ledger.domain.errors import (
     AccountNotFound,
@@ -236,11 +236,17 @@ def verify(account_id: str | None, limit: int, cursor: str | None) -> VerifyResu
 
 def _verify_account(head: Head) -> ChainReport:
     try:
-        return verify_chain(head, journal.chain(head.account_id))
+        report = verify_chain(head, journal.chain(head.account_id))
     except journal.UnreadableEntry as error:
         # An item edited into a shape the model cannot read is tampering too, not a server error.
         found = ChainBreak(head.account_id, error.entry_id, error.seq, f"unreadable_entry: {error}")
         return ChainReport(head.account_id, 0, (found,))
+    if report.last_seq_after_head:
+        now = journal.get_head(head.account_id)
+        if now is None or now.last_seq < report.last_seq_after_head:
+            orphan = orphan_break(head.account_id, report.last_seq_after_head)
+            return replace(report, breaks=(*report.breaks, orphan))
+    return report
 
 
 # ---------------------------------------------------------------- dead-letter queue

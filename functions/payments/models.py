@@ -82,8 +82,16 @@ class ReversePayload(_Request):
 
 class ClosePayload(_Request):
     account_number: AccountNumber
+    # The balance the approver saw and approved: anything else is paid out by nobody.
+    balance: Annotated[StrictInt, Field(ge=0)]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
     initiated_by: OwnerId
+
+
+class LowestBalancesPayload(_Request):
+    account_numbers: Annotated[list[AccountNumber], Field(max_length=100)]
+    start: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T")]
+    end: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T")]
 
 
 class GetPaymentPayload(_Request):

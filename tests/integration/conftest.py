@@ -152,9 +152,7 @@ def admin(bank: Bank) -> User:
     return login(bank.api, username, password)
 
 
-@pytest.fixture(scope="session")
-def staff(api: Api, admin: User) -> User:
-    """A staff member besides the admin: the second pair of eyes for four-eyes approvals."""
+def _new_staff(api: Api, admin: User) -> User:
     username = f"staff{secrets.token_hex(4)}"
     body = {
         "username": username,
@@ -167,6 +165,18 @@ def staff(api: Api, admin: User) -> User:
     response = api.post("/staff/users", token=admin.access_token, json=body)
     assert response.status_code == 201, response.text
     return login(api, username, PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def staff(api: Api, admin: User) -> User:
+    """A staff member besides the admin (who created it, so the two are never each other's four eyes)."""
+    return _new_staff(api, admin)
+
+
+@pytest.fixture(scope="session")
+def approver(api: Api, admin: User) -> User:
+    """Another staff member: the second pair of eyes on `staff`'s proposals (and the other way round)."""
+    return _new_staff(api, admin)
 
 
 PIN = "0123"

@@ -33,7 +33,7 @@ class World:
     bystander: User
     staff: User
     admin: User
-    proposal_id: str = ""  # the admin's proposal: only another staff member may approve it
+    proposal_id: str = ""  # a staff member's proposal: the admin who created them may not approve it
 
 
 Body = Callable[[World, Party], Any]
@@ -164,7 +164,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/staff/interest-runs"): Row(policy("staff"), lambda w, p: {"month": "2999-01"}),
     ("GET", "/staff/proposals"): Row(policy("staff")),
     ("GET", "/staff/proposals/{proposal_id}"): Row(policy("staff")),
-    # The admin proposed it: the admin may not approve it (four eyes), the other staff member may.
+    # Four eyes: the proposer's creator (the admin) may not approve it, another staff member may.
     ("POST", "/staff/proposals/{proposal_id}/approve"): Row({**policy("staff"), "admin": 403}),
     ("POST", "/staff/proposals/{proposal_id}/reject"): Row(policy("staff"), REASON),
     # payments
@@ -192,10 +192,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         policy("customer"), lambda w, p: card_details(p, p.payment_request_id)
     ),
     ("GET", "/card-authorizations/{authorization_id}"): Row(policy("signed_in", owned=True)),
+    # Only the merchant settles or releases its hold (staff neither capture nor void alone).
     ("POST", "/card-authorizations/{authorization_id}/capture"): Row(
-        policy("signed_in", owned=True), lambda w, p: {"amount": 100}
+        {**policy("signed_in", owned=True), "staff": 404, "admin": 404}, lambda w, p: {"amount": 100}
     ),
-    ("POST", "/card-authorizations/{authorization_id}/void"): Row(policy("signed_in", owned=True), EMPTY),
+    ("POST", "/card-authorizations/{authorization_id}/void"): Row(
+        {**policy("signed_in", owned=True), "staff": 404, "admin": 404}, EMPTY
+    ),
     ("GET", "/staff/transfers"): Row(policy("staff")),
     ("POST", "/staff/transfers/{transfer_id}/reversal"): Row(policy("staff"), REASON),
     # ledger
@@ -262,8 +265,10 @@ def world(api: Api, customer: Callable[[], Customer], new_customer: Callable[[],
     a.transfer_id = transfer(api, a, a.savings, 10_000)
     b.transfer_id = transfer(api, b, b.savings, 10_000)
     world = World(a=a, b=b, bystander=new_customer(), staff=make_staff(api, admin), admin=admin)
+    # Proposed by a staff member the admin created: the admin may not approve it, the other staff may.
+    proposer = make_staff(api, admin)
     proposed = api.post(
-        f"/staff/transfers/{a.transfer_id}/reversal", token=admin.access_token, json={"reason": "matrix"}
+        f"/staff/transfers/{a.transfer_id}/reversal", token=proposer.access_token, json={"reason": "matrix"}
     )
     assert proposed.status_code == 202, proposed.text
     world.proposal_id = proposed.json()["proposal_id"]

@@ -267,7 +267,7 @@ def reconciled(api: Api, admin: User) -> dict[str, Any] | None:
 
 
 def test_after_a_mixed_workload_the_books_balance_and_reconcile(
-    api: Api, admin: User, staff: User, customer: Callable[[], Customer]
+    api: Api, admin: User, staff: User, approver: User, customer: Callable[[], Customer]
 ) -> None:
     alice, bob, carol = customer(), customer(), customer()
     transfer(api, alice, bob.account, 20_000)
@@ -275,11 +275,11 @@ def test_after_a_mixed_workload_the_books_balance_and_reconcile(
     card_capture(api, carol, alice, amount=30_000, capture=25_000)
     wrong = transfer(api, alice, carol.account, 9_999)
     proposal = api.post(
-        f"/staff/transfers/{wrong['payment_id']}/reversal", token=admin.access_token, json={"reason": "error"}
+        f"/staff/transfers/{wrong['payment_id']}/reversal", token=staff.access_token, json={"reason": "error"}
     )
     assert proposal.status_code == 202, proposal.text
     reversal = api.post(
-        f"/staff/proposals/{proposal.json()['proposal_id']}/approve", token=staff.access_token
+        f"/staff/proposals/{proposal.json()['proposal_id']}/approve", token=approver.access_token
     )
     assert reversal.status_code == 200, reversal.text
     loan_repaid(api, admin, bob)

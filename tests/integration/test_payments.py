@@ -236,16 +236,16 @@ def test_an_expired_hold_is_released(bank: Bank, api: Api, customer: Callable[[]
 
 
 def test_staff_reverse_a_transfer_once(
-    api: Api, admin: User, staff: User, customer: Callable[[], Customer]
+    api: Api, admin: User, staff: User, approver: User, customer: Callable[[], Customer]
 ) -> None:
     alice, bob = customer(), customer()
     payment = transfer(api, alice, bob.account, 30_000).json()
     path = f"/staff/transfers/{payment['payment_id']}/reversal"
-    proposed = api.post(path, token=admin.access_token, json={"reason": "sent in error"})
+    proposed = api.post(path, token=staff.access_token, json={"reason": "sent in error"})
     assert (proposed.status_code, proposed.json()["status"]) == (202, "proposed"), proposed.text
     assert balances(api, alice) == (70_000, 70_000)  # nothing moves on a proposal
     approved = api.post(
-        f"/staff/proposals/{proposed.json()['proposal_id']}/approve", token=staff.access_token
+        f"/staff/proposals/{proposed.json()['proposal_id']}/approve", token=approver.access_token
     )
     assert approved.status_code == 200, approved.text
     reversal = approved.json()["result"]

@@ -6,6 +6,10 @@ fails here). Each resource is reduced to the logical id it refers to (`!GetAtt X
 `!Sub "${X.Arn}/index/*"` → X/index, a secret's ARN → `secret:<name pattern>`), so a grant is a pair
 (action, resource). A grant missing from the allow-list fails, naming the function and the grant: widening
 a function's rights means changing this file, in review (docs/decisions/0009-abuse-resistance.md).
+
+A statement may carry a `Condition`, which only narrows what it allows: its grants count as granted all
+the same, and every condition must equal the one on the conditions' allow-list (CONDITIONS) for that
+function and grant, so neither loosening nor dropping one goes unseen.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from tools.secrets_bootstrap import SECRETS
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
 SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretPrefix}/"
 INDEXES = re.compile(r"\$\{(?P<id>[A-Za-z0-9]+)\.Arn\}/index/\*")
-STATEMENT_KEYS = {"Sid", "Effect", "Action", "Resource"}
+STATEMENT_KEYS = {"Sid", "Effect", "Action", "Resource", "Condition"}
 
 Grant = tuple[str, str]
+Condition = dict[str, dict[str, Any]]  # operator → {condition key: value(s)}
 
 
 def grant(actions: Iterable[str], resources: Iterable[str]) -> set[Grant]:
@@ -54,7 +59,7 @@ ALLOWED: dict[str, set[Grant]] = {
         *grant([PUBLISH], ["BankEventsTopic"]),
         *grant([GET, PUT, UPDATE, DELETE, QUERY], ["IdentityUsersTable", "IdentityUsersTable/index"]),
         *grant([GET, PUT, UPDATE, CHECK], ["IdentityRefreshTokensTable"]),
-        *grant([UPDATE], ["IdentityLoginAttemptsTable"]),
+        *grant([GET, PUT, UPDATE], ["IdentityLoginAttemptsTable"]),
     },
     "IdentityBootstrapFunction": {
         *grant([READ_SECRET], ["secret:identity/first-admin-*"]),
@@ -94,6 +99,7 @@ ALLOWED: dict[str, set[Grant]] = {
     "PaymentsInternalFunction": {
         *grant([GET, BATCH_GET, PUT, UPDATE, CHECK], ["PaymentsPositionsTable"]),
         *grant([GET, PUT, UPDATE], ["PaymentsPaymentsTable", "PaymentsEntriesTable"]),
+        *grant([QUERY], ["PaymentsEntriesTable"]),
         *grant([PUT], ["PaymentsOutboxTable"]),
         *grant([READ_SECRET], ["secret:payments/pin-key-*"]),
     },
@@ -143,6 +149,24 @@ ALLOWED: dict[str, set[Grant]] = {
 }
 
 
+# The attributes a revocation check reads (identity.store.revocations), keys included: never a password
+# hash nor anything else about a user.
+AUTHORIZER_ATTRIBUTES = ["pk", "status", "token_generation", "revoked", "user_id"]
+AUTHORIZER_CONDITION: Condition = {
+    "ForAllValues:StringEquals": {"dynamodb:Attributes": AUTHORIZER_ATTRIBUTES},
+    "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+}
+
+# function → grant → the condition of every statement granting it (None: granted without one), for each
+# grant that some statement grants under a condition. Exactly today's template.
+CONDITIONS: dict[str, dict[Grant, list[Condition | None]]] = {
+    "AuthorizerFunction": {
+        grant_: [AUTHORIZER_CONDITION]
+        for grant_ in grant([BATCH_GET], ["IdentityUsersTable", "IdentityRefreshTokensTable"])
+    },
+}
+
+
 class GrantError(AssertionError):
     """A grant the checker cannot reduce to (action, logical id): it is refused, never guessed."""
 
@@ -173,42 +197,97 @@ def resource_id(function: str, resource: Any, known: set[str]) -> str:
     )
 
 
-def function_grants(function: str, properties: dict[str, Any], known: set[str]) -> set[Grant]:
-    """Every (action, resource) the function's `Policies` allow; only inline `Statement` lists pass."""
+def condition_of(function: str, statement: dict[str, Any]) -> Condition | None:
+    """The statement's condition as plain data: operators of keys of values, nothing else."""
+    if "Condition" not in statement:
+        return None
+    condition = statement["Condition"]
+    if not isinstance(condition, dict) or not condition:
+        raise GrantError(f"{function}: a Condition must map operators to keys, not {condition!r}")
+    plain: Condition = {}
+    for operator, keys in condition.items():
+        if not isinstance(operator, str) or not isinstance(keys, dict) or not keys:
+            raise GrantError(f"{function}: condition operator {operator!r} must map keys to values")
+        plain[operator] = {}
+        for key, value in keys.items():
+            values = value if isinstance(value, list) else [value]
+            if not isinstance(key, str) or not values or not all(isinstance(v, str) for v in values):
+                raise GrantError(f"{function}: condition {operator} {key!r} must hold plain strings")
+            plain[operator][key] = value
+    return plain
+
+
+def function_statements(
+    function: str, properties: dict[str, Any], known: set[str]
+) -> list[tuple[set[Grant], Condition | None]]:
+    """Each statement of the function's `Policies` as (its grants, its condition); only inline
+    `Statement` lists of plain Allow statements pass."""
     for bypass in ("Role", "PermissionsBoundary"):
         if bypass in properties:
             raise GrantError(f"{function}: {bypass} grants outside its Policies")
-    grants: set[Grant] = set()
+    statements: list[tuple[set[Grant], Condition | None]] = []
     for policy in _as_list(properties.get("Policies") or []):
         if not isinstance(policy, dict) or set(policy) != {"Statement"}:
             raise GrantError(f"{function}: only inline Statement lists are allowed, not {policy!r}")
         for statement in _as_list(policy["Statement"]):
             if set(statement) - STATEMENT_KEYS or statement.get("Effect") != "Allow":
                 raise GrantError(f"{function}: only plain Allow statements are allowed, not {statement!r}")
+            grants: set[Grant] = set()
             for action in _as_list(statement["Action"]):
                 if not isinstance(action, str) or "*" in action or "?" in action:
                     raise GrantError(f"{function}: wildcard action {action!r}")
                 for resource in _as_list(statement["Resource"]):
                     grants.add((action, resource_id(function, resource, known)))
-    return grants
+            statements.append((grants, condition_of(function, statement)))
+    return statements
 
 
-def template_grants(text: str) -> dict[str, set[Grant]]:
+def function_grants(function: str, properties: dict[str, Any], known: set[str]) -> set[Grant]:
+    """Every (action, resource) the function's `Policies` allow, with or without a condition."""
+    return {g for grants, _ in function_statements(function, properties, known) for g in grants}
+
+
+def _functions(text: str) -> tuple[dict[str, dict[str, Any]], set[str]]:
     template = cfn_yaml.loads(text)
     for key in ("Policies", "Role", "PermissionsBoundary"):
         assert key not in ((template.get("Globals") or {}).get("Function") or {}), f"Globals.Function.{key}"
     resources = template["Resources"]
-    known = set(resources)
-    return {
-        name: function_grants(name, dict(resource.get("Properties") or {}), known)
+    functions = {
+        name: dict(resource.get("Properties") or {})
         for name, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+    return functions, set(resources)
+
+
+def template_grants(text: str) -> dict[str, set[Grant]]:
+    functions, known = _functions(text)
+    return {name: function_grants(name, properties, known) for name, properties in functions.items()}
+
+
+def template_conditions(text: str) -> dict[str, dict[Grant, list[Condition | None]]]:
+    """function → grant → the condition of each statement granting it (None: none), for every grant
+    some statement grants under a condition (one granted without any besides is in effect unbounded)."""
+    functions, known = _functions(text)
+    found: dict[str, dict[Grant, list[Condition | None]]] = {}
+    for name, properties in functions.items():
+        statements = function_statements(name, properties, known)
+        bounded = {g for grants, condition in statements if condition is not None for g in grants}
+        if bounded:
+            found[name] = {
+                g: [condition for grants, condition in statements if g in grants] for g in sorted(bounded)
+            }
+    return found
 
 
 @pytest.fixture(scope="module")
 def granted() -> dict[str, set[Grant]]:
     return template_grants(TEMPLATE.read_text())
+
+
+@pytest.fixture(scope="module")
+def conditioned() -> dict[str, dict[Grant, list[Condition | None]]]:
+    return template_conditions(TEMPLATE.read_text())
 
 
 def test_every_function_is_on_the_allow_list_and_every_listed_function_exists(
@@ -235,6 +314,30 @@ def test_the_allow_list_holds_nothing_the_template_no_longer_grants(granted: dic
         for action, resource in grants - granted.get(function, set())
     )
     assert stale == [], "allow-list entries the template does not grant:\n" + "\n".join(stale)
+
+
+def test_every_condition_is_exactly_the_one_on_the_allow_list(
+    conditioned: dict[str, dict[Grant, list[Condition | None]]],
+) -> None:
+    # A condition dropped, loosened, or shadowed by the same grant without one, fails here (and a new
+    # one too: it is reviewed like a new grant)
+    assert conditioned == CONDITIONS
+
+
+def test_the_authorizer_reads_only_the_five_attributes_of_a_revocation_check(
+    granted: dict[str, set[Grant]], conditioned: dict[str, dict[Grant, list[Condition | None]]]
+) -> None:
+    batch_gets = {g for g in granted["AuthorizerFunction"] if g[0] == BATCH_GET}
+    assert batch_gets == grant([BATCH_GET], ["IdentityUsersTable", "IdentityRefreshTokensTable"])
+    for batch_get in batch_gets:
+        # Every statement granting it carries the condition: no unconditioned grant beside it
+        (condition,) = conditioned["AuthorizerFunction"][batch_get]
+        assert condition is not None
+        assert set(condition) == {"ForAllValues:StringEquals", "StringEqualsIfExists"}
+        attributes = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+        assert sorted(attributes) == sorted(AUTHORIZER_ATTRIBUTES) and len(attributes) == 5
+        assert "password_hash" not in attributes
+        assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
 
 
 def test_no_function_may_delete_or_scan_the_balances(granted: dict[str, set[Grant]]) -> None:
@@ -311,6 +414,26 @@ Resources:
             "Resource: 'arn:aws:secretsmanager:us-east-1:1:secret:other/x-*'}\n",
             "is not a logical id",
         ),
+        (
+            "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: [dynamodb:GetItem], "
+            "Resource: !GetAtt Table.Arn, Condition: 'true'}\n",
+            "must map operators to keys",
+        ),
+        (
+            "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: [dynamodb:GetItem], "
+            "Resource: !GetAtt Table.Arn, Condition: {StringEquals: [dynamodb:Select]}}\n",
+            "must map keys to values",
+        ),
+        (
+            "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: [dynamodb:GetItem], "
+            "Resource: !GetAtt Table.Arn, Condition: {StringEquals: {'aws:SourceArn': !Ref Table}}}\n",
+            "must hold plain strings",
+        ),
+        (
+            "      Policies:\n        - Statement:\n            - {Effect: Deny, Action: [dynamodb:GetItem], "
+            "Resource: !GetAtt Table.Arn, Condition: {StringEquals: {'dynamodb:Select': COUNT}}}\n",
+            "only plain Allow",
+        ),
     ],
 )
 def test_the_checker_refuses_what_it_cannot_bound(policies: str, refusal: str) -> None:
@@ -332,3 +455,25 @@ def test_the_checker_reduces_resources_to_logical_ids() -> None:
         *grant([GET, QUERY], ["Table", "Table/index"]),
         (READ_SECRET, "secret:accounts/*"),
     }
+
+
+def test_the_checker_reads_a_condition_and_sees_an_unconditioned_twin() -> None:
+    bounded = (
+        "            - Effect: Allow\n"
+        "              Action: [dynamodb:GetItem]\n"
+        "              Resource: !GetAtt Table.Arn\n"
+        "              Condition:\n"
+        "                ForAllValues:StringEquals:\n"
+        "                  dynamodb:Attributes: [pk, name]\n"
+    )
+    text = HEADER + "      Policies:\n        - Statement:\n" + bounded
+    # A conditioned statement still grants (a condition only narrows it), and its condition is read
+    assert template_grants(text)["Fn"] == {(GET, "Table")}
+    condition = {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "name"]}}
+    assert template_conditions(text) == {"Fn": {(GET, "Table"): [condition]}}
+    # The same grant again without a condition shows as such: the condition no longer bounds it
+    twin = "            - {Effect: Allow, Action: [dynamodb:GetItem], Resource: !GetAtt Table.Arn}\n"
+    assert template_conditions(text + twin) == {"Fn": {(GET, "Table"): [condition, None]}}
+    # And a template without conditions has none
+    plain = HEADER + "      Policies:\n        - Statement:\n" + twin
+    assert template_conditions(plain) == {}

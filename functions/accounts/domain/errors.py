@@ -15,6 +15,9 @@ AccountNotBlocked = error_class("account_not_blocked", ErrorKind.CONFLICT, "The 
 AccountBlockedByBank = error_class(
     "account_blocked_by_bank", ErrorKind.CONFLICT, "The bank blocked this account; contact support"
 )
+AccountHasOpenLoan = error_class(
+    "account_has_open_loan", ErrorKind.CONFLICT, "A loan is open on this account; settle it before closing"
+)
 AccountLimitReached = error_class(
     "account_limit_reached", ErrorKind.CONFLICT, "You have the most open accounts a customer may hold"
 )

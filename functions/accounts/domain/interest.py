@@ -29,5 +29,12 @@ def previous_month(now: datetime) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def month_bounds(month: str) -> tuple[str, str]:
+    """The month as [first instant, first instant of the next month), ISO 8601 UTC."""
+    year, number = int(month[:4]), int(month[5:7])
+    after = (year + number // 12, number % 12 + 1)
+    return f"{year:04d}-{number:02d}-01T00:00:00.000Z", f"{after[0]:04d}-{after[1]:02d}-01T00:00:00.000Z"
+
+
 def payment_id(account_number: str, month: str) -> str:
     return f"interest:{account_number}:{month}"

@@ -7,6 +7,7 @@ proposed → rejected;   proposed, once `expires_at` passed → expired (compute
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -37,14 +38,21 @@ def status_at(stored: ProposalStatus, expires_at: datetime, now: datetime) -> Pr
     return stored
 
 
+@dataclass(frozen=True)
+class Staff:
+    user_id: str
+    created_by: str = ""  # the admin who created this staff account ("" for the first admin)
+
+
 def check_approval(
-    status: ProposalStatus, proposed_by: str, decided_by: str | None, approver: str, *, now_expired: bool
+    status: ProposalStatus, proposer: Staff, decided_by: str | None, approver: Staff, *, now_expired: bool
 ) -> None:
-    """Who may approve now: never the proposer. A claim that stopped half-way (`approving`) is finished
-    by the same approver only."""
-    if approver == proposed_by:
+    """Who may approve now: never the proposer, nor an account the proposer created, nor the admin who
+    created the proposer's account (one person with two logins is still one pair of eyes). A claim that
+    stopped half-way (`approving`) is finished by the same approver only."""
+    if approver.user_id in (proposer.user_id, proposer.created_by) or approver.created_by == proposer.user_id:
         raise SecondStaffRequired()
-    if status is ProposalStatus.APPROVING and decided_by == approver:
+    if status is ProposalStatus.APPROVING and decided_by == approver.user_id:
         return
     if status is not ProposalStatus.PROPOSED or now_expired:
         raise ProposalNotOpen()

@@ -16,7 +16,8 @@ class InterestRunIncomplete(Exception):
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    month = str(event.get("month") or previous_month(now()))
+    # Always the month just ended: whatever an event says (only the schedule invokes this function).
+    month = previous_month(now())
     if interest_run_done(month):
         logger.info("Interest run already complete", extra={"month": month})
         return {"month": month, "already_complete": True}

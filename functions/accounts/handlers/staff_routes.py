@@ -81,7 +81,7 @@ def staff_unblock(number: str) -> Response:
     response=AccountView,
     accepted=ProposalView,
     roles=["staff"],
-    errors=[*STATE_ERRORS, e.AccountClosed, e.AccountNotEmpty],
+    errors=[*STATE_ERRORS, e.AccountClosed, e.AccountNotEmpty, e.AccountHasOpenLoan],
 )
 def staff_close(number: str) -> Response:
     """Close an empty account; one with a balance is paid out to its owner once a second staff member
@@ -192,6 +192,7 @@ def get_proposal(proposal_id: str) -> Response:
         e.LoanNotPending,
         e.BalanceChanged,
         e.AccountNotEmpty,
+        e.AccountHasOpenLoan,
     ],
 )
 def approve_proposal(proposal_id: str) -> Response:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from accounts.config import conf
@@ -10,6 +11,7 @@ from accounts.domain import nuban, states
 from accounts.domain.errors import (
     AccountChanged,
     AccountClosed,
+    AccountHasOpenLoan,
     AccountLimitReached,
     AccountNotEmpty,
     AccountNotFound,
@@ -21,6 +23,7 @@ from accounts.models import OpenAccount
 from accounts.services import proposals, views
 from accounts.store import accounts as store
 from accounts.store import audit as audit_store
+from accounts.store import loans as loan_store
 from accounts.store import payments
 from accounts.store.common import audit
 from accounts.store.models import AccountModel
@@ -28,6 +31,7 @@ from core.auth import Principal
 from core.clock import now
 
 ALLOCATION_ATTEMPTS = 8
+RESUME_AFTER = timedelta(seconds=30)
 
 
 def open_account(principal: Principal, request: OpenAccount) -> dict[str, Any]:
@@ -35,7 +39,12 @@ def open_account(principal: Principal, request: OpenAccount) -> dict[str, Any]:
     (idempotent: position, PIN and, for the first account only, the welcome bonus), then activate. A
     crash in between leaves an `opening` account that the customer's next opening of that type
     finishes with the PIN given then, so money never exists without an account."""
-    resumable = [a for a in store.opening_of(principal.user_id) if a.type == request.type]
+    # Only an opening old enough to have stopped half-way: a younger one is another request's, still
+    # running (resuming it would give that request's account this request's PIN).
+    stale = now() - RESUME_AFTER
+    resumable = [
+        a for a in store.opening_of(principal.user_id) if a.type == request.type and a.created_at < stale
+    ]
     account = resumable[0] if resumable else _insert(principal, AccountType(request.type))
     payments.open_position(account.account_number, account.owner_id, request.pin)
     store.activate(account, now())
@@ -123,30 +132,41 @@ def close(principal: Principal, number: str, reason: str) -> tuple[dict[str, Any
     eyes), and `close_with_payout` runs then. Held funds must be settled or released first."""
     account = visible(principal, number)
     states.close(AccountState(account.state), reason)
+    _no_open_loan(account)
     balance = payments.balances([number]).get(number) or {}
     ledger, available = int(balance.get("ledger_balance", 0)), int(balance.get("available_balance", 0))
     if ledger != available:
         raise AccountNotEmpty("Release or capture the account's card holds before closing it")
     if ledger == 0:
-        return _close_now(principal, account, reason, payout=False), False
+        return _close_now(principal, account, reason), False
     details = {"account_number": number, "balance": ledger, "owner_id": account.owner_id}
     return proposals.propose(
         principal, ProposalKind.ACCOUNT_CLOSURE, f"account:{number}", details, reason
     ), True
 
 
-def close_with_payout(approver: Principal, number: str, reason: str) -> dict[str, Any]:
-    """The approved closure proposal."""
+def close_with_payout(approver: Principal, number: str, balance: int, reason: str) -> dict[str, Any]:
+    """The approved closure proposal: pays out exactly the balance that was proposed and approved."""
     account = visible(approver, number)
     if account.state == AccountState.CLOSED:
         raise AccountClosed()
-    return _close_now(approver, account, reason, payout=True)
+    _no_open_loan(account)
+    return _close_now(approver, account, reason, payout=balance)
 
 
-def _close_now(principal: Principal, account: AccountModel, reason: str, *, payout: bool) -> dict[str, Any]:
+def _no_open_loan(account: AccountModel) -> None:
+    """An account a loan is paid into or from stays open until the loan is settled (a loan could
+    otherwise fill it between the proposal and its approval, and leave as cash)."""
+    if loan_store.open_loan_account(account.owner_id) == account.account_number:
+        raise AccountHasOpenLoan()
+
+
+def _close_now(
+    principal: Principal, account: AccountModel, reason: str, *, payout: int = 0
+) -> dict[str, Any]:
     transition = states.close(AccountState(account.state), reason)
     if payout:
-        payments.close_with_payout(account.account_number, reason, principal.user_id)
+        payments.close_with_payout(account.account_number, payout, reason, principal.user_id)
     return _apply(principal, account, transition, "account.close", reason)
 
 

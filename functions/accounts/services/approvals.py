@@ -33,7 +33,7 @@ ACTIONS: dict[ProposalKind, Action] = {
         approver, str(details["loan_id"]), str(details["reason"])
     ),
     ProposalKind.ACCOUNT_CLOSURE: lambda approver, details: accounts.close_with_payout(
-        approver, str(details["account_number"]), str(details["reason"])
+        approver, str(details["account_number"]), int(details["balance"]), str(details["reason"])
     ),
 }
 
@@ -44,7 +44,11 @@ def approve(approver: Principal, proposal_id: str) -> dict[str, Any]:
     status = ProposalStatus(proposal.status)
     expired = rules.status_at(status, proposal.expires_at, moment) is ProposalStatus.EXPIRED
     rules.check_approval(
-        status, proposal.proposed_by, proposal.decided_by, approver.user_id, now_expired=expired
+        status,
+        rules.Staff(proposal.proposed_by, proposal.proposed_by_creator or ""),
+        proposal.decided_by,
+        rules.Staff(approver.user_id, approver.created_by),
+        now_expired=expired,
     )
     if status is ProposalStatus.PROPOSED:
         _move(

@@ -71,7 +71,6 @@ def _create(account: AccountModel, pin_hash: str, replacing: CardModel | None) -
             expiry_year=year,
             state=CardState.ACTIVE,
             pin_hash=pin_hash,
-            failures=0,
             replaces=replacing.card_id if replacing else None,
             created_at=moment,
             updated_at=moment,
@@ -129,7 +128,7 @@ def reveal(principal: Principal, card_id: str, pin: str) -> dict[str, Any]:
     This is how a card that staff replaced reaches its owner."""
     card = _owned_card(principal, card_id)
     card_keys = keys.card_keys()
-    taken = _take_try(card.card_id, principal.user_id)
+    taken = _take_try(card, principal.user_id)
     if not pins.pin_matches(keys.pin_key(), pins.card_context(card.account_number), pin, taken.pin_hash):
         _wrong(taken)
     store.give_back(taken)
@@ -151,6 +150,7 @@ def staff_block(principal: Principal, card_id: str, reason: str) -> dict[str, An
 def staff_unblock(principal: Principal, card_id: str, reason: str) -> dict[str, Any]:
     card = _any_card(card_id)
     view = _unblock(card)
+    store.reset_tries(card)  # only staff give the card PIN fresh tries
     audit_store.record(audit(principal, f"card:{card_id}", "card.unblock", reason, now()))
     return view
 
@@ -218,7 +218,7 @@ def verify(request: VerifyCard) -> dict[str, Any]:
     found = store.by_pan_index(rules.pan_index(card_keys.pan_index_key, request.pan))
     if found is None:
         raise CardInvalid()
-    taken = _take_try(found.card_id, request.owner_id)
+    taken = _take_try(found, request.owner_id)
     right = (
         (request.expiry_month, request.expiry_year) == (int(taken.expiry_month), int(taken.expiry_year))
         and rules.cvv_matches(
@@ -236,9 +236,10 @@ def verify(request: VerifyCard) -> dict[str, Any]:
     return {"card_id": taken.card_id, "account_number": taken.account_number}
 
 
-def _take_try(card_id: str, owner_id: str) -> CardModel:
+def _take_try(card: CardModel, owner_id: str) -> CardModel:
     try:
-        return store.take_try(card_id, owner_id, now())
+        store.take_try(card, owner_id, now())
+        return card
     except store.NotTheirs as error:
         raise CardInvalid() from error
     except store.NotUsable as error:

@@ -30,6 +30,7 @@ def propose(
             details={**details, "reason": reason},
             proposed_by=principal.user_id,
             proposed_by_username=principal.username,
+            proposed_by_creator=principal.created_by,
             proposed_at=moment,
             expires_at=rules.expiry(moment),
         )

@@ -124,13 +124,15 @@ def pay_interest(month: str) -> dict[str, Any]:
 def _pay_batch(batch: list[AccountModel], month: str, summary: dict[str, Any]) -> None:
     if not batch:
         return
-    found = payments.balances([a.account_number for a in batch])
+    start, end = rules.month_bounds(month)
+    lowest = payments.lowest_balances([a.account_number for a in batch], start, end)
     for account in batch:
         summary["accounts"] += 1
         if month in (account.interest_months or set()):
             summary["already_paid"] += 1
             continue
-        balance = int(found.get(account.account_number, {}).get("ledger_balance", 0))
+        # On the month's lowest balance: money parked for the night of the run earns nothing.
+        balance = int(lowest.get(account.account_number, 0))
         amount = rules.monthly_interest(balance, int(account.interest_rate_bp))
         if amount <= 0:
             summary["nothing_due"] += 1

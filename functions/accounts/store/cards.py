@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
@@ -12,7 +11,7 @@ from accounts.domain.cards import CardState
 from accounts.store.common import condition_failed, page, start_key
 from accounts.store.models import CardModel, PanIndexModel
 from core.aws import transaction
-from core.dynamo import GuardRefused, TriesExhausted, TryCounter
+from core.dynamo import TriesExhausted, TryCounter
 
 
 class PanTaken(Exception):
@@ -24,10 +23,11 @@ class CardChanged(Exception):
 
 
 PAN_MARKER = "pan#"
+TRIES_MARKER = "cardpin#"
 
 
 def get(card_id: str) -> CardModel | None:
-    if card_id.startswith(PAN_MARKER):
+    if card_id.startswith((PAN_MARKER, TRIES_MARKER)):
         return None
     try:
         return CardModel.get(card_id, consistent_read=True)
@@ -94,8 +94,6 @@ def set_state(
                 CardModel.state.set(state),
                 CardModel.block_reason.set(reason) if reason else CardModel.block_reason.remove(),
                 CardModel.blocked_by.set(blocked_by) if blocked_by else CardModel.blocked_by.remove(),
-                CardModel.failures.set(0),
-                CardModel.tries_window_end.set(0),  # a fresh count of tries after any change of state
                 CardModel.updated_at.set(now),
             ],
             condition=CardModel.state == card.state,
@@ -118,42 +116,42 @@ class NotUsable(Exception):
         self.busy = busy
 
 
-def _counter(card_id: str, owner_id: str | None = None) -> TryCounter:
-    require: dict[str, Any] = {"owner_id": owner_id, "state": CardState.ACTIVE.value} if owner_id else {}
+def _counter(account_number: str) -> TryCounter:
+    """The card PIN's tries, kept per account like the PIN itself (`pins.card_context`): blocking,
+    unblocking or replacing a card never gives a guesser fresh tries; only staff reset them."""
     return TryCounter(
         table=str(CardModel.Meta.table_name),
-        key={"card_id": card_id},
+        key={"card_id": TRIES_MARKER + account_number},
         rule=pins.CARD_TRIES,
-        taken="tries",
-        window_end="tries_window_end",
-        wrong="failures",
-        require=require,
     )
 
 
-def take_try(card_id: str, owner_id: str, now: datetime) -> CardModel:
-    """Take one try of an active card of `owner_id`, before anything about it is compared."""
+def take_try(card: CardModel, owner_id: str, now: datetime) -> None:
+    """Take one try of `owner_id`'s active card, before anything about it is compared."""
+    if card.owner_id != owner_id:
+        raise NotTheirs()
+    if card.state != CardState.ACTIVE:
+        raise NotUsable(busy=False)
+    moment = int(now.timestamp())
     try:
-        _counter(card_id, owner_id).take(int(now.timestamp()))
-    except GuardRefused as refused:
-        if refused.item is None or refused.item.get("owner_id") != owner_id:
-            raise NotTheirs() from None
-        raise NotUsable(busy=False) from None
+        _counter(card.account_number).take(moment)
     except TriesExhausted as exhausted:
-        raise NotUsable(busy=not exhausted.tries.locked(int(now.timestamp()), pins.MAX_TRIES)) from None
-    card = get(card_id)
-    assert card is not None
-    return card
+        raise NotUsable(busy=not exhausted.tries.locked(moment, pins.MAX_TRIES)) from None
 
 
 def give_back(card: CardModel) -> None:
     """The answer was right: return the try it took."""
-    _counter(card.card_id).give_back()
+    _counter(card.account_number).give_back()
 
 
 def record_wrong(card: CardModel) -> int:
     """The answer was wrong: it counts; returns the wrong answers so far."""
-    return _counter(card.card_id).record_wrong().wrong
+    return _counter(card.account_number).record_wrong().wrong
+
+
+def reset_tries(card: CardModel) -> None:
+    """Staff unblock a card: its account's card PIN starts a fresh count."""
+    _counter(card.account_number).reset()
 
 
 def block_after_failures(card: CardModel, now: datetime) -> None:

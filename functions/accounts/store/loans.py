@@ -45,6 +45,16 @@ def insert(loan: LoanModel) -> None:
         raise
 
 
+def open_loan_account(owner_id: str) -> str | None:
+    """The account of the owner's pending or active loan, if there is one."""
+    try:
+        lock = OpenLoanLockModel.get(LOCK_PREFIX + owner_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+    loan = get(lock.open_loan_id)
+    return loan.account_number if loan else None
+
+
 def list_by_owner(owner_id: str, limit: int, cursor: str | None) -> tuple[list[LoanModel], str | None]:
     return page(
         LoanModel.by_owner.query(

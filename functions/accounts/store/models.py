@@ -85,11 +85,7 @@ class CardModel(Model):
     state = UnicodeAttribute()
     block_reason = UnicodeAttribute(null=True)
     blocked_by = UnicodeAttribute(null=True)  # customer | staff | system (too many wrong tries)
-    pin_hash = UnicodeAttribute()
-    # Card checks (core.tries): tries taken, of which `failures` were wrong; 3 wrong block the card.
-    tries = NumberAttribute(default=0)
-    tries_window_end = NumberAttribute(default=0)
-    failures = NumberAttribute(default=0)
+    pin_hash = UnicodeAttribute()  # the card PIN's tries are per account: `cardpin#<number>` items
     replaces = UnicodeAttribute(null=True)
     replaced_by = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -239,6 +235,7 @@ class ProposalModel(Model):
     details = JSONAttribute(default=dict)
     proposed_by = UnicodeAttribute()
     proposed_by_username = UnicodeAttribute(default="")
+    proposed_by_creator = UnicodeAttribute(default="")  # who created the proposer's staff account
     proposed_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     decided_by = UnicodeAttribute(null=True)

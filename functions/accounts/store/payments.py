@@ -28,10 +28,15 @@ def unlock_pin(account_number: str) -> dict[str, Any]:
     return result
 
 
-def close_with_payout(account_number: str, reason: str, initiated_by: str) -> dict[str, Any]:
+def close_with_payout(account_number: str, balance: int, reason: str, initiated_by: str) -> dict[str, Any]:
     result: dict[str, Any] = _call(
         "close_with_payout",
-        {"account_number": account_number, "reason": reason, "initiated_by": initiated_by},
+        {
+            "account_number": account_number,
+            "balance": balance,
+            "reason": reason,
+            "initiated_by": initiated_by,
+        },
     )
     return result
 
@@ -59,6 +64,15 @@ def balances(account_numbers: list[str]) -> dict[str, dict[str, Any]]:
     if not account_numbers:
         return {}
     result: dict[str, dict[str, Any]] = _call("balances", {"account_numbers": account_numbers})
+    return result
+
+
+def lowest_balances(account_numbers: list[str], start: str, end: str) -> dict[str, int]:
+    if not account_numbers:
+        return {}
+    result: dict[str, int] = _call(
+        "lowest_balances", {"account_numbers": account_numbers, "start": start, "end": end}
+    )
     return result
 
 

@@ -42,6 +42,7 @@ class AccessClaims:
     sid: str
     gen: int
     pcr: bool = False
+    cby: str | None = None  # a staff account's creator (four eyes never pairs the two)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def issue_access_token(
     session_id: str,
     generation: int,
     password_change_required: bool = False,
+    created_by: str | None = None,
     ttl: int = ACCESS_TOKEN_SECONDS,
 ) -> tuple[str, AccessClaims]:
     if keys.private_key is None:
@@ -112,6 +114,7 @@ def issue_access_token(
         sid=session_id,
         gen=generation,
         pcr=password_change_required,
+        cby=created_by,
     )
     payload = {
         "iss": issuer,
@@ -127,6 +130,8 @@ def issue_access_token(
     }
     if claims.pcr:
         payload["pcr"] = True
+    if claims.cby:
+        payload["cby"] = claims.cby
     token = jwt.encode(
         payload, keys.private_key, algorithm=ALGORITHM, headers={"kid": keys.active_kid, "typ": TOKEN_TYPE}
     )
@@ -181,4 +186,5 @@ def verify_access_token(
         sid=sid,
         gen=gen,
         pcr=payload.get("pcr") is True,
+        cby=payload["cby"] if isinstance(payload.get("cby"), str) else None,
     )

@@ -39,6 +39,8 @@ class User:
     created_at: str = ""
     updated_at: str = ""
     must_change_password: bool = False
+    # The admin who created a staff account: never the second pair of eyes on that admin's proposals.
+    created_by: str | None = None
 
     @property
     def enabled(self) -> bool:

@@ -87,5 +87,6 @@ def policy(claims: AccessClaims, method_arn: str) -> dict[str, Any]:
             "role": claims.role.value,
             "username": claims.username,
             "pcr": claims.pcr,
+            "cby": claims.cby or "",
         },
     }

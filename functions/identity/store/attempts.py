@@ -3,6 +3,8 @@ username, and per-client request rates (identity.domain.lockout). Every row expi
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from core import aws
@@ -28,6 +30,26 @@ def username_failures(username: str) -> TryCounter:
     return TryCounter(
         table=_table(), key={"pk": f"user#{username}"}, rule=lockout.USERNAME_FAILURES, expires=TTL
     )
+
+
+def _known_key(username: str, client: str) -> dict[str, Any]:
+    return to_item({"pk": f"known#{username}#{client}"})
+
+
+def trust(username: str, client: str, now: int) -> None:
+    """A right password from this client: it is known to the username for TRUSTED_SECONDS."""
+    aws.client("dynamodb").put_item(
+        TableName=_table(),
+        Item={**_known_key(username, client), **to_item({TTL: now + lockout.TRUSTED_SECONDS})},
+    )
+
+
+def known(username: str, client: str, now: int) -> bool:
+    """Read only when the username is slowed: a known client is let through to be judged."""
+    raw = aws.client("dynamodb").get_item(
+        TableName=_table(), Key=_known_key(username, client), ConsistentRead=True
+    )
+    return lockout.trusted(int((from_item(raw.get("Item")) or {}).get(TTL) or 0), now)
 
 
 class Slowed(Exception):

@@ -77,6 +77,7 @@ class UserModel(Model):
     password_hash = UnicodeAttribute()
     token_generation = NumberAttribute(default=0)
     must_change_password = BooleanAttribute(default=False)
+    created_by = UnicodeAttribute(null=True)
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)

@@ -37,6 +37,7 @@ def _to_user(item: UserModel) -> User:
         password_hash=item.password_hash or "",  # absent on index items (not projected)
         token_generation=int(item.token_generation or 0),
         must_change_password=bool(item.must_change_password),
+        created_by=item.created_by,
         first_name=item.first_name,
         last_name=item.last_name,
         email=item.email,
@@ -56,6 +57,7 @@ def _to_item(user: User) -> UserModel:
         password_hash=user.password_hash,
         token_generation=user.token_generation,
         must_change_password=user.must_change_password,
+        created_by=user.created_by,
         first_name=user.first_name,
         last_name=user.last_name,
         email=user.email,

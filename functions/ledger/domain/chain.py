@@ -24,6 +24,9 @@ class ChainReport:
     account_id: str
     entries_checked: int
     breaks: tuple[ChainBreak, ...]
+    # Highest seq found beyond the head that was read: posted while the walk ran, or an orphan
+    # written without its head. The caller tells the two apart by reading the head again.
+    last_seq_after_head: int = 0
 
     @property
     def ok(self) -> bool:
@@ -44,8 +47,13 @@ def verify_chain(head: Head, entries: Iterable[Entry]) -> ChainReport:
             )
 
     expected_seq, prev_hash, balance, debits, credits, last_posted = 1, GENESIS_HASH, 0, 0, 0, ""
-    count = 0
+    count, after_head = 0, 0
     for entry in entries:
+        if entry.seq > head.last_seq:
+            # The head and its entry are written in one transaction, so a later seq is a posting
+            # newer than the head we hold; it is checked on the next walk.
+            after_head = max(after_head, entry.seq)
+            continue
         count += 1
         if entry.hash != entry_hash(entry.hashed_fields()):
             broken(entry, "hash_mismatch: the entry's content does not match its hash")
@@ -73,4 +81,9 @@ def verify_chain(head: Head, entries: Iterable[Entry]) -> ChainReport:
         broken(None, f"head_mismatch: the head says seq {head.last_seq}, the chain ends at {last_seq}")
     if (head.balance, head.total_debits, head.total_credits) != (balance, debits, credits):
         broken(None, "head_totals_mismatch: the head's balance or totals differ from its entries")
-    return ChainReport(head.account_id, count, tuple(breaks))
+    return ChainReport(head.account_id, count, tuple(breaks), after_head)
+
+
+def orphan_break(account_id: str, seq: int) -> ChainBreak:
+    """An entry beyond even the freshly read head: written without moving the head."""
+    return ChainBreak(account_id, "", seq, f"orphan_entry: seq {seq} lies beyond the head")

@@ -85,6 +85,29 @@ def secret_scoped_id(prefix: str, secret: bytes, scope: str, key: str) -> str:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One completed history line of an account: when, and its signed change (credit positive)."""
+
+    at: str  # ISO instant
+    change: int
+
+
+def lowest_balance(current: int, newest_first: Iterable[Line], start: str, end: str) -> int:
+    """The lowest balance an account had in [start, end), walking its lines back from today's balance
+    (`newest_first`: every line since `start`). Interest on it cannot be had by parking money for the
+    night of the run."""
+    balance = current
+    lowest: int | None = None
+    for line in newest_first:
+        if line.at < start:
+            break  # an older line: the balance walked back to is already the one at `start`
+        if line.at < end:
+            lowest = balance if lowest is None else min(lowest, balance)
+        balance -= line.change  # the balance before this line
+    return balance if lowest is None else min(lowest, balance)
+
+
+@dataclass(frozen=True)
 class PositionChange:
     """One account's part of a movement: `delta` < 0 needs cover unless the account may go negative."""
 

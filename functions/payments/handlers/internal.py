@@ -12,6 +12,7 @@ from payments.models import (
     BankTotalsPayload,
     ClosePayload,
     GetPaymentPayload,
+    LowestBalancesPayload,
     MovePayload,
     OpenPositionPayload,
     ReversePayload,
@@ -34,6 +35,9 @@ handler = serve(
             ClosePayload.model_validate(payload)
         ),
         "balances": lambda payload: positions.balances(BalancesPayload.model_validate(payload)),
+        "lowest_balances": lambda payload: positions.lowest_balances(
+            LowestBalancesPayload.model_validate(payload)
+        ),
         "move": lambda payload: positions.move(MovePayload.model_validate(payload)),
         "reverse": lambda payload: history.reverse(ReversePayload.model_validate(payload)),
         "check_reversal": lambda payload: history.check_reversal(

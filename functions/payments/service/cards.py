@@ -210,8 +210,8 @@ def _hold_data(hold_id: str, account: str, amount: int) -> dict[str, Any]:
 
 def _merchant_hold(caller: Caller, hold_id: str) -> Hold:
     hold = repository.hold(hold_id)
-    if hold is None or not (caller.principal.is_staff or hold.merchant_owner_id == caller.principal.user_id):
-        raise errors.HoldNotFound()
+    if hold is None or hold.merchant_owner_id != caller.principal.user_id:
+        raise errors.HoldNotFound()  # only the merchant settles or releases its hold
     return hold
 
 

@@ -11,19 +11,21 @@ from core.observability import MetricUnit, metrics
 from payments.config import conf
 from payments.domain import errors
 from payments.domain import pins as pin_rules
-from payments.domain.movement import MAY_GO_NEGATIVE, validate_legs
+from payments.domain.movement import MAY_GO_NEGATIVE, Line, lowest_balance, validate_legs
 from payments.domain.rules import PositionState, check_state_change, closure_payout_id, welcome_bonus_id
 from payments.models import (
     AccountPayload,
     BalancesPayload,
     ClosePayload,
     ListPositionsPayload,
+    LowestBalancesPayload,
     MovePayload,
     OpenPositionPayload,
     SetStatePayload,
 )
 from payments.service.views import balance_view, payment_view, position_view
 from payments.store import engine, keys, pins, repository
+from payments.store.tables import Position
 
 OPENING_PAYMENT_ID = "opening"
 
@@ -90,14 +92,16 @@ def unlock_pin(payload: AccountPayload) -> dict[str, Any]:
 
 def close_with_payout(payload: ClosePayload) -> dict[str, Any]:
     """Close an account, paying its balance out to the owner first (it leaves the bank as cash), in one
-    transaction conditioned on the balance read just before and on no holds: a deposit in between
-    fails it (`balance_changed`) rather than being paid out unseen. Four eyes approved it (accounts)."""
+    transaction conditioned on exactly the balance the four eyes approved (accounts) and on no holds:
+    any other balance fails it (`balance_changed`) rather than being paid out unseen."""
     account = payload.account_number
     current = repository.position(account)
     if current is None:
         raise errors.AccountNotFound()
     check_state_change(PositionState(current.state), PositionState.CLOSED, 0, int(current.held))
     balance = int(current.ledger_balance)
+    if balance != payload.balance and not _paid_out(current, payload.balance):
+        raise errors.BalanceChanged(f"The balance is {balance}, not the {payload.balance} approved")
     if balance <= 0:
         return set_state(SetStatePayload(account_number=account, state="closed", reason=payload.reason))
     at = now()
@@ -115,6 +119,33 @@ def close_with_payout(payload: ClosePayload) -> dict[str, Any]:
     closed = repository.position(account)
     assert closed is not None
     return position_view(closed)
+
+
+def _paid_out(position: Position, amount: int) -> bool:
+    """A retried closure: the position is closed and its payout of exactly this amount left once."""
+    if position.state != PositionState.CLOSED.value:
+        return False
+    payout = repository.payment(closure_payout_id(str(position.account)))
+    return payout is not None and int(payout.amount) == amount
+
+
+def lowest_balances(payload: LowestBalancesPayload) -> dict[str, int]:
+    """Each account's lowest ledger balance in [start, end) (savings interest is paid on it)."""
+    found = repository.positions(payload.account_numbers)
+    return {
+        number: lowest_balance(
+            int(position.ledger_balance),
+            (
+                Line(
+                    entry.created_at, int(entry.amount) if entry.direction == "credit" else -int(entry.amount)
+                )
+                for entry in repository.completed_lines_since(number, payload.start)
+            ),
+            payload.start,
+            payload.end,
+        )
+        for number, position in found.items()
+    }
 
 
 def balances(payload: BalancesPayload) -> dict[str, Any]:

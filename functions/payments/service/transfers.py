@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.clock import now
+from core.errors import DomainError
 from core.events import Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.config import conf
@@ -77,8 +78,10 @@ def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[
         pins.give_back(request.from_account)
         # Only now, with the PIN judged right, may the caller learn that the recipient does not exist.
         raise AccountNotFound("The recipient account does not exist", field="to_account") from missing
-    except Exception:
-        pins.give_back(request.from_account)  # the PIN was right; the payment was refused or failed
+    except DomainError:
+        # The PIN was right and the payment was refused (nothing written): the try goes back. On an
+        # unknown outcome the try stays taken until its window ends, so it can never come back twice.
+        pins.give_back(request.from_account)
         raise
     if not moved.committed:
         pins.give_back(request.from_account)  # a replay: the stored payment answers, nothing moved now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +96,15 @@ def history(account: str, cursor: str | None, limit: int) -> tuple[list[Entry], 
     )
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key)
+
+
+def completed_lines_since(account: str, start: str) -> Iterator[Entry]:
+    """An account's completed lines at or after `start`, newest first (declines move no money)."""
+    for entry in Entry.query(
+        account, Entry.sort_key >= start, scan_index_forward=False, consistent_read=True, page_size=100
+    ):
+        if entry.status == "completed":
+            yield entry
 
 
 def payments_on(day: str, cursor: str | None, limit: int) -> tuple[list[Payment], str | None]:

@@ -1,12 +1,15 @@
 """Test helpers for the accounts unit tests: constants, principals and a fake of payments' internal
 function that follows the contract in docs/architecture.md (positions with their payment PIN and the
-welcome bonus once per customer, idempotent moves, set_state, PIN unlock, closure payout, reversals)."""
+welcome bonus once per customer, idempotent moves, set_state, PIN unlock, closure payout of exactly the
+approved balance, reversals, and each account's lowest balance over a window)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from core.clock import iso, now
 from core.errors import ErrorKind, error_class
 
 PREFIX = "arhan-test"
@@ -36,6 +39,16 @@ AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account i
 TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
 NotReversible = error_class("not_reversible", ErrorKind.CONFLICT, "Only a completed transfer can be reversed")
 AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")
+BalanceChanged = error_class("balance_changed", ErrorKind.CONFLICT, "The balance changed meanwhile")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One history line of a movement: when (ISO), which account, its signed change."""
+
+    at: str
+    account: str
+    change: int
 
 
 class FakePayments:
@@ -57,6 +70,10 @@ class FakePayments:
         self.reversed_by: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_next: dict[str, Exception] = {}
+        # Every movement's lines, and the instant moves happen at (now unless set). A balance set
+        # directly (`balance[n] = x`) has no line: it is as if the account had held it all along.
+        self.lines: list[Line] = []
+        self.at: str | None = None
 
     def invoke(self, function_name: str, action: str, payload: dict[str, Any]) -> Any:
         assert function_name == PAYMENTS_FUNCTION
@@ -105,14 +122,21 @@ class FakePayments:
         return {"account_number": number, "pin_locked": False}
 
     def close_with_payout(self, p: dict[str, Any]) -> dict[str, Any]:
-        """The balance leaves as cash to the owner, and the position closes, at most once (a repeat on
-        the closed, empty position changes nothing)."""
-        number = p["account_number"]
+        """Exactly the approved balance leaves as cash to the owner, and the position closes, at most
+        once: any other balance is refused (balance_changed), and a repeat of the same closure on the
+        closed, empty position answers it and changes nothing."""
+        number, approved = p["account_number"], p["balance"]
         if number not in self.state:
             raise PositionNotFound()
         if self.held.get(number):
             raise AccountNotEmpty()
         amount = self.balance[number]
+        payout = self.moves.get(f"closure:{number}")
+        repeat = (
+            self.state[number] == "closed" and payout is not None and payout["legs"][0]["amount"] == approved
+        )
+        if amount != approved and not repeat:
+            raise BalanceChanged()
         if amount > 0:
             self.move(
                 {
@@ -181,6 +205,28 @@ class FakePayments:
         self.state[number] = p["state"]
         return {"account_number": number, "state": p["state"]}
 
+    def lowest_balances(self, p: dict[str, Any]) -> dict[str, int]:
+        """Each known account's lowest ledger balance in [start, end): the balance at `start` (today's
+        less every line since), then after each line inside the window."""
+        start, end = p["start"], p["end"]
+        found: dict[str, int] = {}
+        for number in p["account_numbers"]:
+            if number not in self.state:
+                continue
+            since = sorted(
+                (line for line in self.lines if line.account == number and line.at >= start),
+                key=lambda line: line.at,
+            )
+            balance = self.balance[number] - sum(line.change for line in since)
+            lowest = balance
+            for line in since:
+                if line.at >= end:
+                    break
+                balance += line.change
+                lowest = min(lowest, balance)
+            found[number] = lowest
+        return found
+
     def balances(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
             n: {
@@ -209,9 +255,12 @@ class FakePayments:
             # Asset accounts run negative by the sign convention; the pool and customers never do.
             if (account == POOL or not account.startswith("bank:")) and self.balance[account] < amount:
                 raise InsufficientFunds()
+        at = self.at or iso(now())
         for leg in p["legs"]:
             self.balance[leg["from_account"]] -= leg["amount"]
             self.balance[leg["to_account"]] += leg["amount"]
+            self.lines.append(Line(at, leg["from_account"], -leg["amount"]))
+            self.lines.append(Line(at, leg["to_account"], leg["amount"]))
         self.moves[p["payment_id"]] = p
         return {"payment_id": p["payment_id"], "status": "completed"}
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from stdnum import luhn
 
@@ -19,6 +20,7 @@ from accounts.services import cards as card_service
 from accounts.store import cards as card_store
 from accounts.store.models import AuditModel, CardModel
 from core.clock import now
+from core.dynamo import from_item
 from tests.unit.accounts.accounts_fakes import CARD_KEYS, STAFF, FakePayments, customer
 
 Api = Callable[..., Any]
@@ -57,14 +59,35 @@ def wrong_cvv(card: dict[str, Any]) -> str:
     return f"{(int(card['cvv']) + 1) % 1000:03d}"
 
 
+def pin_counter(card: dict[str, Any]) -> dict[str, Any]:
+    """The card PIN's try counter: one per account (`cardpin#<number>`), like the PIN itself."""
+    raw = boto3.client("dynamodb").get_item(
+        TableName=str(CardModel.Meta.table_name),
+        Key={"card_id": {"S": f"cardpin#{card['account_number']}"}},
+        ConsistentRead=True,
+    )
+    return from_item(raw.get("Item")) or {}
+
+
+def window_open(counter: dict[str, Any]) -> bool:
+    return int(counter.get("tries_window_end") or 0) > now().timestamp()
+
+
 def tries_taken(card: dict[str, Any]) -> int:
     """Tries the card's counter holds in its open window (wrong answers and checks still running)."""
-    stored = CardModel.get(card["card_id"])
-    return int(stored.tries) if int(stored.tries_window_end) > now().timestamp() else 0
+    counter = pin_counter(card)
+    return int(counter.get("tries") or 0) if window_open(counter) else 0
 
 
 def wrong_answers(card: dict[str, Any]) -> int:
-    return int(CardModel.get(card["card_id"]).failures)
+    """Wrong answers in the open window (a closed window counts none: the next try opens a fresh one)."""
+    counter = pin_counter(card)
+    return int(counter.get("tries_wrong") or 0) if window_open(counter) else 0
+
+
+def cards_stored() -> list[CardModel]:
+    """The cards (the table also holds PAN-index markers and each account's card PIN counter)."""
+    return [c for c in CardModel.scan() if not c.card_id.startswith(("pan#", "cardpin#"))]
 
 
 def reveal(api: Api, card: dict[str, Any], pin: str, who: dict[str, str] = ADA) -> Any:
@@ -176,9 +199,9 @@ def test_verify_card_takes_a_try_before_anything_is_compared(
     steps: list[str] = []
     take, compare = card_store.take_try, pins.pin_matches
 
-    def taking(card_id: str, owner_id: str, at: datetime) -> CardModel:
+    def taking(card: CardModel, owner_id: str, at: datetime) -> None:
         steps.append("take")
-        return take(card_id, owner_id, at)
+        take(card, owner_id, at)
 
     def comparing(key: bytes, context: str, pin: str, stored: str) -> bool:
         steps.append("compare")
@@ -192,9 +215,11 @@ def test_verify_card_takes_a_try_before_anything_is_compared(
     # And when every try is held by checks still being judged (three in flight, none wrong yet), even
     # the right details are refused without being compared: a burst never gets more than three judged
     steps.clear()
-    in_flight = CardModel.get(issued["card_id"])
-    in_flight.update(
-        actions=[CardModel.tries.set(3), CardModel.tries_window_end.set(int(now().timestamp()) + 3600)]
+    boto3.client("dynamodb").update_item(
+        TableName=str(CardModel.Meta.table_name),
+        Key={"card_id": {"S": f"cardpin#{issued['account_number']}"}},
+        UpdateExpression="SET tries = :three, tries_window_end = :later",
+        ExpressionAttributeValues={":three": {"N": "3"}, ":later": {"N": str(int(now().timestamp()) + 3600)}},
     )
     busy = verify(issued)["error"]
     assert (busy["code"], busy["kind"]) == ("card_busy", "conflict")
@@ -335,7 +360,7 @@ def test_a_card_the_bank_blocked_cannot_be_replaced_by_its_owner(issued: dict[st
     refused = api("POST", "/cards/{card_id}/replace", ADA, path_params=path)
     assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank")
     assert '"pan"' not in refused.text
-    assert len(list(CardModel.scan())) == 2  # the card and its PAN-index marker only
+    assert [c.card_id for c in cards_stored()] == [issued["card_id"]]
     # And the same holds for a card staff blocked; the owner's own block is theirs to replace
     staff_card(api, issued, "unblock", "owner identified")
     staff_card(api, issued, "block", "reported stolen")
@@ -401,3 +426,101 @@ def test_cards_need_an_active_account(bank: FakePayments, api: Api, open_account
     api("POST", "/accounts/{number}/block", ADA, path_params=path, body={"reason": "travel"})
     response = api("POST", "/accounts/{number}/cards", ADA, path_params=path, body={"pin": "1234"})
     assert (response.status, response.json["code"]) == (409, "account_not_active")
+
+
+def test_the_owners_block_unblock_and_replace_never_give_the_card_pin_fresh_tries(
+    issued: dict[str, Any], api: Api
+) -> None:
+    path = {"card_id": issued["card_id"]}
+    # Given two wrong card PINs
+    for _ in range(2):
+        assert reveal(api, issued, "9999").json["code"] == "card_invalid"
+    assert (tries_taken(issued), wrong_answers(issued)) == (2, 2)
+    # When the owner blocks and unblocks the card, Then the wrong answers still count
+    api("POST", "/cards/{card_id}/block", ADA, path_params=path, body={"reason": "lost"})
+    assert api("POST", "/cards/{card_id}/unblock", ADA, path_params=path).json["state"] == "active"
+    assert (tries_taken(issued), wrong_answers(issued)) == (2, 2)
+    # When the owner blocks it again and replaces it, Then the new card (same account, same PIN) has
+    # the same count: its first wrong PIN is the third, and blocks it
+    api("POST", "/cards/{card_id}/block", ADA, path_params=path, body={"reason": "lost"})
+    new = api("POST", "/cards/{card_id}/replace", ADA, path_params=path).json
+    assert new["replaces"] == issued["card_id"]
+    assert (tries_taken(new), wrong_answers(new)) == (2, 2)
+    third = reveal(api, new, "9999")
+    assert (third.status, third.json["code"]) == (422, "card_blocked")
+    stored = CardModel.get(new["card_id"])
+    assert (stored.state, stored.blocked_by, stored.block_reason) == (
+        "blocked",
+        "system",
+        "too_many_failures",
+    )
+    # And the owner can lift that block neither by unblocking nor by replacing the card
+    new_path = {"card_id": new["card_id"]}
+    for action in ("unblock", "replace"):
+        refused = api("POST", f"/cards/{{card_id}}/{action}", ADA, path_params=new_path)
+        assert (refused.status, refused.json["code"]) == (409, "card_blocked_by_bank"), action
+    # Only staff unblocking it gives the card PIN fresh tries
+    assert staff_card(api, new, "unblock", "owner identified").json["state"] == "active"
+    assert (tries_taken(new), wrong_answers(new)) == (0, 0)
+    assert reveal(api, new, "0042").status == 200
+
+
+def test_a_staff_unblock_resets_the_tries_even_of_a_card_its_owner_blocked(
+    issued: dict[str, Any], api: Api
+) -> None:
+    # Given two wrong card PINs, then the owner's own block
+    for _ in range(2):
+        verify(issued, pin="9999")
+    path = {"card_id": issued["card_id"]}
+    api("POST", "/cards/{card_id}/block", ADA, path_params=path, body={"reason": "lost"})
+    # When staff unblock it (the owner at the branch), Then the count starts afresh
+    assert staff_card(api, issued, "unblock", "found at the branch").json["state"] == "active"
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0)
+    codes = [verify(issued, pin="9999")["error"]["code"] for _ in range(3)]
+    assert codes == ["card_invalid", "card_invalid", "card_blocked"]
+    assert (tries_taken(issued), wrong_answers(issued)) == (3, 3)
+    # Staff unblocking it again gives fresh tries once more (a staff block after that changes nothing)
+    assert staff_card(api, issued, "unblock", "owner identified").json["state"] == "active"
+    assert staff_card(api, issued, "block", "reported stolen").json["state"] == "blocked"
+    assert (tries_taken(issued), wrong_answers(issued)) == (0, 0)
+
+
+def test_the_card_pin_tries_are_one_count_per_account(
+    issued: dict[str, Any], api: Api, open_account: Opener
+) -> None:
+    # Given Ada's card on a second account, with a PIN of its own
+    second = open_account(ADA, "savings")["account_number"]
+    other = api(
+        "POST", "/accounts/{number}/cards", ADA, path_params={"number": second}, body={"pin": "0042"}
+    ).json
+    # When the first card's PIN is guessed wrong twice
+    for _ in range(2):
+        verify(issued, pin="9999")
+    # Then the other account's card keeps every try, and its counter is its account's
+    assert (tries_taken(issued), wrong_answers(issued)) == (2, 2)
+    assert (tries_taken(other), wrong_answers(other)) == (0, 0)
+    assert "result" in verify(other)
+    counters = sorted(c.card_id for c in CardModel.scan() if c.card_id.startswith("cardpin#"))
+    assert counters == sorted({f"cardpin#{issued['account_number']}", f"cardpin#{second}"})
+
+
+def test_a_card_pin_counter_is_never_served_as_a_card(issued: dict[str, Any], api: Api) -> None:
+    # Given the counter item exists (a check took a try)
+    verify(issued, pin="9999")
+    counter_id = f"cardpin#{issued['account_number']}"
+    assert pin_counter(issued)["tries"] == 1
+    # When anyone names it as a card, Then it is a card that does not exist
+    path = {"card_id": counter_id}
+    for who, action, body in (
+        (ADA, "block", {"reason": "x"}),
+        (ADA, "unblock", {}),
+        (ADA, "replace", {}),
+        (ADA, "reveal", {"pin": "0042"}),
+    ):
+        response = api("POST", f"/cards/{{card_id}}/{action}", who, path_params=path, body=body)
+        assert (response.status, response.json["code"]) == (404, "card_not_found"), action
+    for action in ("block", "unblock", "replace"):
+        response = staff_card(api, {"card_id": counter_id}, action, "x")
+        assert (response.status, response.json["code"]) == (404, "card_not_found"), action
+    # And none of that touched the count
+    assert (tries_taken(issued), wrong_answers(issued)) == (1, 1)

@@ -27,6 +27,7 @@ from accounts.domain.errors import (
     TicketResolved,
 )
 from accounts.domain.states import AccountState, Actor
+from core.clock import parse_iso
 
 # ------------------------------------------------------------------ NUBAN
 
@@ -323,6 +324,21 @@ def test_months_roll_back_and_staff_may_run_only_the_month_just_ended() -> None:
     assert interest.payment_id("1234567890", "2024-12") == "interest:1234567890:2024-12"
 
 
+@pytest.mark.parametrize(
+    ("month", "start", "end"),
+    [
+        ("2024-12", "2024-12-01T00:00:00.000Z", "2025-01-01T00:00:00.000Z"),
+        ("2025-01", "2025-01-01T00:00:00.000Z", "2025-02-01T00:00:00.000Z"),
+        ("2024-02", "2024-02-01T00:00:00.000Z", "2024-03-01T00:00:00.000Z"),
+        ("2025-11", "2025-11-01T00:00:00.000Z", "2025-12-01T00:00:00.000Z"),
+    ],
+)
+def test_a_months_bounds_are_its_first_instant_and_the_next_months(month: str, start: str, end: str) -> None:
+    # The lowest balance is read over [start, end), in the ISO form of payments' history lines
+    assert interest.month_bounds(month) == (start, end)
+    assert parse_iso(start) < parse_iso(end) and parse_iso(end).day == 1
+
+
 # ------------------------------------------------------------------ four eyes
 
 PROPOSED, APPROVING = proposals.ProposalStatus.PROPOSED, proposals.ProposalStatus.APPROVING
@@ -336,15 +352,21 @@ def test_a_proposal_expires_after_a_day_and_is_never_approved_by_its_proposer() 
     assert proposals.status_at(PROPOSED, expires, expires) is proposals.ProposalStatus.EXPIRED
     # Only an open proposal expires
     assert proposals.status_at(APPROVING, expires, expires + timedelta(days=1)) is APPROVING
+    one, two, three = (proposals.Staff(f"staff-{n}", "admin-1") for n in (1, 2, 3))
     with pytest.raises(SecondStaffRequired):
-        proposals.check_approval(PROPOSED, "staff-1", None, "staff-1", now_expired=False)
-    proposals.check_approval(PROPOSED, "staff-1", None, "staff-2", now_expired=False)
+        proposals.check_approval(PROPOSED, one, None, one, now_expired=False)
+    proposals.check_approval(PROPOSED, one, None, two, now_expired=False)
     with pytest.raises(ProposalNotOpen):
-        proposals.check_approval(PROPOSED, "staff-1", None, "staff-2", now_expired=True)
+        proposals.check_approval(PROPOSED, one, None, two, now_expired=True)
+    # An admin and a staff account that admin created are one pair of eyes, whichever proposes
+    admin, made = proposals.Staff("admin-1"), proposals.Staff("staff-9", "admin-1")
+    for proposer, approver in ((admin, made), (made, admin)):
+        with pytest.raises(SecondStaffRequired):
+            proposals.check_approval(PROPOSED, proposer, None, approver, now_expired=False)
     # A claim that stopped half-way is finished by the same approver only
-    proposals.check_approval(APPROVING, "staff-1", "staff-2", "staff-2", now_expired=False)
+    proposals.check_approval(APPROVING, one, "staff-2", two, now_expired=False)
     with pytest.raises(ProposalNotOpen):
-        proposals.check_approval(APPROVING, "staff-1", "staff-2", "staff-3", now_expired=False)
+        proposals.check_approval(APPROVING, one, "staff-2", three, now_expired=False)
     for status in (proposals.ProposalStatus.REJECTED, proposals.ProposalStatus.APPROVED):
         with pytest.raises(ProposalNotOpen):
             proposals.check_rejection(status, now_expired=False)

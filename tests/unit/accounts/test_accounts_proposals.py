@@ -12,9 +12,9 @@ import pytest
 
 from accounts.services import approvals
 from accounts.services import proposals as proposal_service
-from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel, LoanModel
+from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel, LoanModel, ProposalModel
 from core.clock import now
-from core.errors import ErrorKind, ServiceUnavailable, error_class
+from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import (
     CASH,
     STAFF,
@@ -29,7 +29,6 @@ Opener = Callable[..., dict[str, Any]]
 ADA, BOLA = customer("u-ada"), customer("u-bola")
 STAFF_3 = {"sub": "staff-3", "role": "staff", "username": "third"}
 ADMIN = {"sub": "admin-1", "role": "admin", "username": "root"}
-BalanceChanged = error_class("balance_changed", ErrorKind.CONFLICT, "The balance changed meanwhile")
 BIG_LOAN = 200_000_000  # 2,000,000.00 NGN: above the four-eyes amount (1,000,000.00 NGN)
 FOUR_EYES_LIMIT = 100_000_000
 
@@ -164,6 +163,34 @@ def test_an_admin_is_a_second_pair_of_eyes_but_not_for_their_own_proposal(
     own = propose_reversal(api, "tr_1", ADMIN).json["proposal_id"]
     assert approve(api, own, ADMIN).json["code"] == "second_staff_required"
     assert approve(api, own, STAFF).json["status"] == "approved"
+
+
+# Staff accounts as the authorizer passes them on: `cby` is the admin who created the account.
+MADE_BY_ADMIN = {"sub": "staff-9", "role": "staff", "username": "made", "cby": "admin-1"}
+SIBLING = {"sub": "staff-8", "role": "staff", "username": "sibling", "cby": "admin-1"}
+
+
+def test_an_admin_and_a_staff_member_that_admin_created_are_one_pair_of_eyes(
+    bank: FakePayments, api: Api, transfer: dict[str, str]
+) -> None:
+    bank.transfer("tr_2", transfer["ada"], transfer["bola"], 1_000)
+    # Given a reversal proposed by a staff member admin-1 created
+    made = propose_reversal(api, "tr_1", MADE_BY_ADMIN).json["proposal_id"]
+    assert ProposalModel.get(f"proposal#{made}").proposed_by_creator == "admin-1"
+    # When admin-1 approves it, Then 403: the creator is not a second pair of eyes
+    refused = approve(api, made, ADMIN)
+    assert (refused.status, refused.json["code"]) == (403, "second_staff_required")
+    assert actions(bank, "reverse") == [] and read(api, made)["status"] == "proposed"
+    # Given a reversal proposed by admin-1, When the staff member admin-1 created approves it, Then 403
+    own = propose_reversal(api, "tr_2", ADMIN).json["proposal_id"]
+    assert ProposalModel.get(f"proposal#{own}").proposed_by_creator == ""
+    refused = approve(api, own, MADE_BY_ADMIN)
+    assert (refused.status, refused.json["code"]) == (403, "second_staff_required")
+    assert actions(bank, "reverse") == [] and read(api, own)["status"] == "proposed"
+    # But another staff member admin-1 created is a second pair of eyes for either, as is anyone else
+    assert approve(api, made, SIBLING).json["status"] == "approved"
+    assert approve(api, own, STAFF_2).json["status"] == "approved"
+    assert [p["payment_id"] for p in actions(bank, "reverse")] == ["tr_1", "tr_2"]
 
 
 def test_what_payments_refuses_is_never_proposed(bank: FakePayments, api: Api, open_account: Opener) -> None:
@@ -389,7 +416,12 @@ def test_closing_an_account_with_a_balance_pays_it_out_once_approved(
     assert (approved.status, approved.json["status"]) == (200, "approved")
     assert approved.json["result"]["state"] == "closed"
     assert actions(bank, "close_with_payout") == [
-        {"account_number": number, "reason": "customer moved abroad", "initiated_by": "staff-2"}
+        {
+            "account_number": number,
+            "balance": 100_000,  # exactly the balance proposed and approved
+            "reason": "customer moved abroad",
+            "initiated_by": "staff-2",
+        }
     ]
     (payout,) = bank.moved("closure_payout")
     assert payout["legs"] == [{"from_account": number, "to_account": CASH, "amount": 100_000}]
@@ -409,17 +441,42 @@ def test_a_closure_whose_balance_changed_fails_and_leaves_the_account_open(
     bank: FakePayments, api: Api, open_account: Opener
 ) -> None:
     number = open_account(ADA)["account_number"]
+    bola = open_account(BOLA)["account_number"]
     proposal_id = close(api, number).json["proposal_id"]
-    # Given a deposit arrives between the read and the payout (payments' condition refuses it)
-    bank.fail_next["close_with_payout"] = BalanceChanged()
+    # Given 25,000 kobo arrive after the closure of 100,000 was proposed, before it is approved
+    bank.transfer("tr_late", bola, number, 25_000)
+    # When a second staff member approves it, Then payments refuses the balance nobody approved
     refused = approve(api, proposal_id, STAFF_2)
     assert (refused.status, refused.json["code"]) == (409, "balance_changed")
     assert (read(api, proposal_id)["status"], read(api, proposal_id)["reason"]) == (
         "failed",
         "balance_changed",
     )
+    assert bank.moved("closure_payout") == [] and bank.balance[number] == 125_000
     assert AccountModel.get(number).state == "active" and bank.state[number] == "active"
     assert int(AccountOwnerModel.get("owner#u-ada").open_accounts) == 1
+    # And the money goes out only through a closure proposed and approved at the new balance
+    again = close(api, number).json
+    assert again["details"]["balance"] == 125_000
+    assert approve(api, again["proposal_id"], STAFF_2).json["status"] == "approved"
+    (payout,) = bank.moved("closure_payout")
+    assert payout["legs"] == [{"from_account": number, "to_account": CASH, "amount": 125_000}]
+    assert AccountModel.get(number).state == "closed"
+
+
+def test_a_closure_never_pays_out_more_than_was_approved_even_when_money_left_meanwhile(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given a closure proposed at 100,000, and 40,000 paid away before the approval
+    number = open_account(ADA)["account_number"]
+    bola = open_account(BOLA)["account_number"]
+    proposal_id = close(api, number).json["proposal_id"]
+    bank.transfer("tr_out", number, bola, 40_000)
+    # When it is approved, Then it is refused too: the payout is the approved balance or nothing
+    refused = approve(api, proposal_id, STAFF_2)
+    assert (refused.status, refused.json["code"]) == (409, "balance_changed")
+    assert bank.moved("closure_payout") == [] and bank.balance[number] == 60_000
+    assert AccountModel.get(number).state == "active"
 
 
 def test_a_closure_cut_short_after_the_payout_is_finished_by_the_same_approver(
@@ -438,3 +495,69 @@ def test_a_closure_cut_short_after_the_payout_is_finished_by_the_same_approver(
     assert AccountModel.get(number).state == "closed"
     assert len(bank.moved("closure_payout")) == 1 and bank.balance[CASH] == 100_000
     assert int(AccountOwnerModel.get("owner#u-ada").open_accounts) == 0
+
+
+def apply_for_loan(api: Api, number: str, who: dict[str, str] = ADA) -> str:
+    applied = api("POST", "/loans", who, body={"account_number": number, "amount": 500_000, "months": 6})
+    assert applied.status == 201, applied.json
+    loan_id: str = applied.json["loan_id"]
+    return loan_id
+
+
+def test_an_account_with_the_owners_open_loan_on_it_is_not_closed_nor_proposed(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given Ada's current account (with her bonus) carrying her pending loan, and an empty savings account
+    current = open_account(ADA)["account_number"]
+    savings = open_account(ADA, "savings")["account_number"]
+    loan_id = apply_for_loan(api, current)
+    # When staff close the loan's account, Then 409 account_has_open_loan, and nothing is proposed
+    refused = close(api, current)
+    assert (refused.status, refused.json["code"]) == (409, "account_has_open_loan")
+    assert open_ids(api) == [] and actions(bank, "close_with_payout") == []
+    # Even once the loan is active and the account empty (it would be closed at once otherwise)
+    decided = api(
+        "POST",
+        "/staff/loans/{loan_id}/decision",
+        STAFF,
+        path_params={"loan_id": loan_id},
+        body={"decision": "approve", "reason": "salary verified"},
+    )
+    assert decided.json["status"] == "active"
+    bank.balance[current] = 0
+    assert close(api, current).json["code"] == "account_has_open_loan"
+    assert AccountModel.get(current).state == "active" and bank.state[current] == "active"
+    # But another account of hers closes as usual
+    other = close(api, savings)
+    assert (other.status, other.json["state"]) == (200, "closed")
+
+
+def test_a_closure_approved_after_a_loan_opened_on_the_account_is_refused(
+    bank: FakePayments, api: Api, open_account: Opener
+) -> None:
+    # Given a closure proposed while Ada had no loan
+    number = open_account(ADA)["account_number"]
+    proposal_id = close(api, number).json["proposal_id"]
+    # When she applies for a loan paid into that account before the approval
+    loan_id = apply_for_loan(api, number)
+    refused = approve(api, proposal_id, STAFF_2)
+    # Then the approval is refused, the proposal failed, and nothing left the account
+    assert (refused.status, refused.json["code"]) == (409, "account_has_open_loan")
+    assert (read(api, proposal_id)["status"], read(api, proposal_id)["reason"]) == (
+        "failed",
+        "account_has_open_loan",
+    )
+    assert actions(bank, "close_with_payout") == [] and bank.moved("closure_payout") == []
+    assert AccountModel.get(number).state == "active"
+    # And once the loan is rejected (settled), the account may be closed again, with four eyes
+    rejected = api(
+        "POST",
+        "/staff/loans/{loan_id}/decision",
+        STAFF,
+        path_params={"loan_id": loan_id},
+        body={"decision": "reject", "reason": "income too low"},
+    )
+    assert rejected.json["status"] == "rejected"
+    again = close(api, number).json
+    assert approve(api, again["proposal_id"], STAFF_2).json["status"] == "approved"
+    assert AccountModel.get(number).state == "closed"

@@ -5,13 +5,16 @@ with a balance), staff PIN unlock and search."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from accounts.domain import nuban
 from accounts.handlers.internal import handler as internal_handler
+from accounts.services import accounts as account_service
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
+from core.clock import now
 from core.config import settings
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
@@ -32,6 +35,13 @@ def accounts_in_table() -> list[AccountModel]:
 
 def open_count(owner_id: str) -> int:
     return int(AccountOwnerModel.get(f"owner#{owner_id}", consistent_read=True).open_accounts)
+
+
+def seconds_later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """The accounts service's clock, moved that far from the real now (an opening left `opening` is
+    resumed only once older than RESUME_AFTER)."""
+    moment = now() + timedelta(seconds=seconds)
+    monkeypatch.setattr(account_service, "now", lambda: moment)
 
 
 def test_two_accounts_get_valid_numbers_and_the_bonus_is_paid_once_per_customer(
@@ -89,7 +99,7 @@ def test_staff_cannot_open_accounts(bank: FakePayments, api: Api) -> None:
 
 
 def test_a_crash_before_activation_is_finished_by_the_retry_without_a_second_bonus(
-    bank: FakePayments, api: Api
+    bank: FakePayments, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given payments is unreachable while the account is being opened
     ada = customer("u-ada")
@@ -98,7 +108,8 @@ def test_a_crash_before_activation_is_finished_by_the_retry_without_a_second_bon
     assert failed.status == 503
     (opening,) = accounts_in_table()
     assert opening.state == "opening"
-    # When the customer retries (with a new PIN)
+    # When the customer retries (with a new PIN) once that opening has clearly stopped
+    seconds_later(monkeypatch, 31)
     retried = api("POST", "/accounts", ada, body={"type": "current", "pin": "2222"})
     # Then the same account is finished, with one bonus, and payments keeps the new PIN
     assert retried.status == 201
@@ -111,7 +122,7 @@ def test_a_crash_before_activation_is_finished_by_the_retry_without_a_second_bon
 
 
 def test_an_account_left_opening_is_listed_as_such_and_finished_by_the_next_opening_of_its_type(
-    bank: FakePayments, api: Api
+    bank: FakePayments, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given an opening that payments never answered
     ada = customer("u-ada")
@@ -122,10 +133,42 @@ def test_an_account_left_opening_is_listed_as_such_and_finished_by_the_next_open
     listed = api("GET", "/accounts", ada)
     assert [(a["state"], a["ledger_balance"]) for a in listed.json["items"]] == [("opening", 0)]
     assert [c[0] for c in bank.calls].count("open_position") == 1
-    # When they open a savings account again, Then that same account is finished, bonus and all
+    # When they open a savings account again later, Then that same account is finished, bonus and all
+    seconds_later(monkeypatch, 60)
     finished = api("POST", "/accounts", ada, body={"type": "savings", "pin": "3333"})
     assert finished.json["account_number"] == listed.json["items"][0]["account_number"]
     assert api("GET", "/accounts", ada).json["items"][0]["ledger_balance"] == 100_000
+
+
+def test_an_opening_younger_than_thirty_seconds_is_another_requests_and_never_shared(
+    bank: FakePayments, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an opening of Ada's still in flight (written, its position not opened yet)
+    ada = customer("u-ada")
+    bank.fail_next["open_position"] = ServiceUnavailable()
+    api("POST", "/accounts", ada, body={"type": "current", "pin": "1111"})
+    (in_flight,) = accounts_in_table()
+    assert timedelta(seconds=30) == account_service.RESUME_AFTER
+    # When another opening of that type comes while it is younger than 30 s
+    seconds_later(monkeypatch, 29)
+    other = api("POST", "/accounts", ada, body={"type": "current", "pin": "2222"})
+    # Then it gets an account of its own, with its own PIN: the one in flight is not taken over
+    assert other.status == 201, other.json
+    assert other.json["account_number"] != in_flight.account_number
+    assert bank.pin[other.json["account_number"]] == "2222"
+    assert in_flight.account_number not in bank.pin
+    assert AccountModel.get(in_flight.account_number).state == "opening"
+    assert open_count("u-ada") == 2
+    # And an opening of another type never resumes it, however old
+    seconds_later(monkeypatch, 3600)
+    savings = api("POST", "/accounts", ada, body={"type": "savings", "pin": "3333"})
+    assert savings.json["account_number"] != in_flight.account_number
+    assert AccountModel.get(in_flight.account_number).state == "opening"
+    # But once it is older than 30 s, the next opening of its type finishes it, with that PIN
+    resumed = api("POST", "/accounts", ada, body={"type": "current", "pin": "4444"})
+    assert (resumed.json["account_number"], resumed.json["state"]) == (in_flight.account_number, "active")
+    assert bank.pin[in_flight.account_number] == "4444"
+    assert open_count("u-ada") == 3 and len(accounts_in_table()) == 3
 
 
 def test_another_customer_gets_404_and_staff_see_it(

@@ -1,5 +1,6 @@
 """Tickets (thread both ways, status flow, staff filter) and staff views (dashboard, interest runs: the
-schedule's, and staff's for the month just ended only, proposed and approved by two staff)."""
+schedule's, and staff's for the month just ended only, proposed and approved by two staff, paid on each
+savings account's lowest balance of that month)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,38 @@ from typing import Any
 
 import pytest
 
-from accounts.domain.interest import previous_month
+from accounts.domain.interest import month_bounds, previous_month
 from accounts.handlers import interest as interest_handler
 from accounts.services import staff as staff_service
 from accounts.store import proposals as proposal_store
 from accounts.store.models import AccountModel, AuditModel, InterestRunModel
-from core.clock import now
+from core.clock import iso, now, parse_iso
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import POOL, STAFF, STAFF_2, FakePayments, customer
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
 ADA = customer("u-ada")
+
+
+def last_month() -> tuple[str, datetime]:
+    """The month just ended, and its first instant."""
+    month = previous_month(now())
+    return month, parse_iso(month_bounds(month)[0])
+
+
+@pytest.fixture
+def open_early(bank: FakePayments, open_account: Opener) -> Opener:
+    """Open an account in the month before last: its balance is then its balance all last month."""
+
+    def make(who: dict[str, str], kind: str = "current") -> dict[str, Any]:
+        bank.at = iso(last_month()[1] - timedelta(days=3))
+        try:
+            return open_account(who, kind)
+        finally:
+            bank.at = None
+
+    return make
 
 
 def run_interest(api: Api, month: str, proposer: dict[str, str] = STAFF) -> Any:
@@ -116,11 +137,11 @@ def test_dashboard_combines_bank_totals_and_queues(
 
 
 def test_an_interest_run_is_proposed_approved_by_another_staff_member_and_paid_once(
-    bank: FakePayments, api: Api, open_account: Opener
+    bank: FakePayments, api: Api, open_early: Opener
 ) -> None:
-    # Given a savings account with 1,200.00 NGN and a current account
-    savings = open_account(ADA, "savings")["account_number"]
-    open_account(ADA, "current")
+    # Given a savings account that held 1,200.00 NGN all last month, and a current account
+    savings = open_early(ADA, "savings")["account_number"]
+    open_early(ADA, "current")
     bank.balance[savings] = 120_000
     month = previous_month(now())
     # When staff propose the month just ended, Then nothing is paid yet
@@ -205,9 +226,9 @@ def test_an_approval_checks_the_month_again_when_the_schedule_completed_it_meanw
 
 
 def test_scheduled_run_pays_last_month_and_fails_loudly_on_errors(
-    bank: FakePayments, open_account: Opener
+    bank: FakePayments, open_early: Opener
 ) -> None:
-    savings = open_account(ADA, "savings")["account_number"]
+    savings = open_early(ADA, "savings")["account_number"]
     bank.balance[savings] = 1_200_000
     bank.fail_next["move"] = ServiceUnavailable()
     with pytest.raises(interest_handler.InterestRunIncomplete):
@@ -224,31 +245,106 @@ def test_scheduled_run_pays_last_month_and_fails_loudly_on_errors(
     assert bank.balance[savings] == 1_201_000
 
 
-def test_a_rerun_after_a_crash_before_marking_still_pays_once(
-    bank: FakePayments, api: Api, open_account: Opener
-) -> None:
-    # Given a run that paid but crashed before marking the month on the account (and so before the
-    # run was recorded as complete)
-    savings = open_account(ADA, "savings")["account_number"]
-    bank.balance[savings] = 12_000_000
-    month = previous_month(now())
+def crash_before_marking(savings: str, month: str) -> None:
+    """A run that paid but crashed before marking the month on the account (and so before the run was
+    recorded as complete)."""
     staff_service.pay_interest(month)
     account = AccountModel.get(savings)
     account.update(actions=[AccountModel.interest_months.remove()])
     InterestRunModel.get(f"interest-run#{month}").delete()
-    # When staff run it again (the balance now includes the interest, so the amount differs)
+
+
+def test_the_scheduled_run_always_runs_the_month_just_ended_whatever_the_event_says(
+    bank: FakePayments, open_early: Opener
+) -> None:
+    # Given a savings account with money all last month
+    savings = open_early(ADA, "savings")["account_number"]
+    bank.balance[savings] = 1_200_000
+    month = previous_month(now())
+    # When the function is invoked with another month in its event (an old or a future one)
+    summary = interest_handler.handler({"month": "2001-01"}, None)
+    # Then it ran the month just ended, and nothing else
+    assert (summary["month"], summary["paid"]) == (month, 1)
+    assert [m["payment_id"] for m in bank.moved("interest")] == [f"interest:{savings}:{month}"]
+    assert proposal_store.interest_run_done(month) and not proposal_store.interest_run_done("2001-01")
+    again = interest_handler.handler({"month": "2999-12"}, None)
+    assert again == {"month": month, "already_complete": True}
+    assert len(bank.moved("interest")) == 1
+
+
+def test_interest_is_paid_on_each_savings_accounts_lowest_balance_of_the_month(
+    bank: FakePayments, api: Api, open_early: Opener, open_account: Opener
+) -> None:
+    month, start = last_month()
+    # Given Ada's current account (with her bonus) and three savings accounts:
+    current = open_early(ADA, "current")["account_number"]
+    steady = open_early(ADA, "savings")["account_number"]  # 1,200,000 all month
+    dipped = open_early(ADA, "savings")["account_number"]  # 1,200,000, down to 600,000 mid-month
+    parked = open_early(ADA, "savings")["account_number"]  # empty, filled the month's last evening
+    bank.balance[current] = 10_000_000
+    bank.balance[steady] = bank.balance[dipped] = 1_200_000
+    bank.at = iso(start + timedelta(days=14))
+    bank.transfer("tr_dip", dipped, current, 600_000)
+    bank.at = iso(start + timedelta(days=20))
+    bank.transfer("tr_back", current, dipped, 600_000)
+    next_month = parse_iso(month_bounds(month)[1])
+    bank.at = iso(next_month - timedelta(hours=1))
+    bank.transfer("tr_park", current, parked, 5_000_000)
+    # And Bola, whose first (bonus-paid) account is a savings account opened mid-month
+    bank.at = iso(start + timedelta(days=15))
+    late = open_account(customer("u-bola"), "savings")["account_number"]
+    bank.at = None
+    # When the month's run is approved
+    result = run_interest(api, month).json["result"]
+    # Then each account earned 1% / 12 of its lowest balance that month: the parked money and the
+    # account that did not exist for half the month earned nothing
+    paid = {m["legs"][0]["to_account"]: m["legs"][0]["amount"] for m in bank.moved("interest")}
+    assert paid == {steady: 1_000, dipped: 500}
+    assert (result["accounts"], result["paid"], result["nothing_due"], result["total"]) == (4, 2, 2, 1_500)
+    assert (bank.balance[parked], bank.balance[late]) == (5_000_000, 100_000)
+    # And payments was asked for the lowest balances over exactly that month
+    start_text, end_text = month_bounds(month)
+    asked = [p for action, p in bank.calls if action == "lowest_balances"]
+    assert [(sorted(p["account_numbers"]), p["start"], p["end"]) for p in asked] == [
+        (sorted([steady, dipped, parked, late]), start_text, end_text)
+    ]
+
+
+def test_a_rerun_after_a_crash_before_marking_still_pays_once(
+    bank: FakePayments, api: Api, open_early: Opener
+) -> None:
+    # Given a run that paid 10,000 kobo on 12,000,000 but crashed before marking the month
+    savings = open_early(ADA, "savings")["account_number"]
+    bank.balance[savings] = 12_000_000
+    month = previous_month(now())
+    crash_before_marking(savings, month)
+    assert bank.balance[savings] == 12_010_000
+    # When staff run it again (the interest paid this month is not in last month's lowest balance, so
+    # the same payment is asked for again)
     rerun = run_interest(api, month)
-    # Then payments refuses the reused payment id and nothing more is paid
+    # Then payments answers the payment it already made and nothing more is paid
     assert rerun.status == 200, rerun.json
-    assert (
-        rerun.json["result"]["paid"],
-        rerun.json["result"]["already_paid"],
-        rerun.json["result"]["failed"],
-    ) == (
-        0,
-        1,
-        0,
-    )
+    assert (rerun.json["result"]["paid"], rerun.json["result"]["failed"]) == (1, 0)
+    assert len(bank.moved("interest")) == 1
+    assert bank.balance[savings] == 12_010_000
+    assert month in AccountModel.get(savings).interest_months
+    assert proposal_store.interest_run_done(month)
+
+
+def test_a_rerun_asking_another_amount_for_a_paid_month_is_refused_by_payments_and_marked_paid(
+    bank: FakePayments, api: Api, open_early: Opener
+) -> None:
+    # Given a run that paid but crashed before marking, and the account's rate changed since
+    savings = open_early(ADA, "savings")["account_number"]
+    bank.balance[savings] = 12_000_000
+    month = previous_month(now())
+    crash_before_marking(savings, month)
+    AccountModel.get(savings).update(actions=[AccountModel.interest_rate_bp.set(200)])
+    # When staff run it again, Then payments refuses the reused payment id and nothing more is paid
+    rerun = run_interest(api, month)
+    assert rerun.status == 200, rerun.json
+    result = rerun.json["result"]
+    assert (result["paid"], result["already_paid"], result["failed"]) == (0, 1, 0)
     assert bank.balance[savings] == 12_010_000
     assert month in AccountModel.get(savings).interest_months
     assert proposal_store.interest_run_done(month)

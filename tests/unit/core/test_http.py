@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from core.apidoc import RouteDoc
 from core.auth import principal_from_authorizer
 from core.config import settings
 from core.errors import Forbidden, NotFound, RateLimited
-from core.http import BankApp, json_response
+from core.http import MAX_PATH_PARAMETER, BankApp, json_response
 from core.money import Kobo, format_ngn
 
 app = BankApp("unit")
@@ -347,6 +348,64 @@ def test_the_pcr_claim_reaches_the_principal(claim: str, expected: bool) -> None
     principal = principal_from_authorizer({"sub": "a1", "role": "admin", "pcr": claim})
     assert principal.password_change_required is expected
     assert principal_from_authorizer({"sub": "a1", "role": "admin"}).password_change_required is False
+
+
+@pytest.mark.parametrize(("context", "expected"), [({"cby": "a0"}, "a0"), ({"cby": ""}, ""), ({}, "")])
+def test_a_staff_accounts_creator_reaches_the_principal(context: dict[str, str], expected: str) -> None:
+    principal = principal_from_authorizer({"sub": "s9", "role": "staff", **context})
+    assert principal.created_by == expected
+
+
+# ---------------------------------------------------------------- path parameters
+
+
+@app.route("/echo/{thing_id}", methods=["GET"])
+def echo_thing(thing_id: str) -> Any:
+    return json_response({"length": len(thing_id)})
+
+
+def test_a_path_parameter_longer_than_any_id_is_not_found_before_the_view_runs(
+    call_api: Callable[..., Any],
+) -> None:
+    assert MAX_PATH_PARAMETER == 256
+    fits = call_api(app, "GET", "/echo/{thing_id}", path_params={"thing_id": "x" * 256}, principal=CUSTOMER)
+    assert (fits.status, fits.json) == (200, {"length": 256})
+    for length in (257, 300, 5_000):
+        response = call_api(
+            app, "GET", "/echo/{thing_id}", path_params={"thing_id": "x" * length}, principal=CUSTOMER
+        )
+        assert (response.status, response.json["code"]) == (404, "not_found"), length
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "x" * 257 not in response.text  # the parameter is not echoed back
+
+
+def every_route_with_a_path_parameter() -> list[tuple[str, str, str]]:
+    from tools.openapi import service_apps
+
+    return sorted(
+        (service, path, method)
+        for service, bank_app in service_apps().items()
+        for path, methods in bank_app.routes.items()
+        if "{" in path
+        for method in methods
+    )
+
+
+@pytest.mark.parametrize(("service", "path", "method"), every_route_with_a_path_parameter())
+def test_every_route_answers_a_300_character_path_parameter_with_404(
+    call_api: Callable[..., Any], service: str, path: str, method: str
+) -> None:
+    # Given any route of any service, and a caller who may use it (staff for staff routes)
+    from tools.openapi import service_apps
+
+    bank_app = service_apps()[service]
+    names = re.findall(r"\{(\w+)\}", path)
+    who = ADMIN if path.startswith("/staff") else CUSTOMER
+    # When every path parameter is 300 characters long, Then 404 not_found: nothing is looked up
+    response = call_api(
+        bank_app, method, path, path_params={name: "7" * 300 for name in names}, body={}, principal=who
+    )
+    assert (response.status, response.json["code"]) == (404, "not_found")
 
 
 # ---------------------------------------------------------------- a documented 202

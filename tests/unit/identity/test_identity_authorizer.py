@@ -86,7 +86,25 @@ def test_valid_token_allows_the_whole_api_with_the_principal_in_context(identity
             "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*",
         }
     ]
-    assert result["context"] == {"sub": "usr_42", "role": "staff", "username": "sam", "pcr": False}
+    # `cby` (who created a staff account) is always there, empty when there is none
+    assert result["context"] == {
+        "sub": "usr_42",
+        "role": "staff",
+        "username": "sam",
+        "pcr": False,
+        "cby": "",
+    }
+
+
+def test_a_staff_accounts_creator_reaches_the_context_and_the_principal(identity: Any) -> None:
+    from core.auth import principal_from_authorizer
+
+    entry = identity.signing_keys["keys"][0]
+    context = authorize(token_for(entry, cby="usr_admin"))["context"]
+    assert context["cby"] == "usr_admin"
+    principal = principal_from_authorizer({**context, "pcr": str(context["pcr"]).lower()})
+    assert (principal.user_id, principal.created_by) == ("usr_42", "usr_admin")
+    assert principal_from_authorizer(authorize(token_for(entry))["context"]).created_by == ""
 
 
 def test_scheme_is_case_insensitive(identity: Any) -> None:
@@ -226,6 +244,32 @@ def test_a_live_session_is_allowed_and_other_sessions_or_generations_are_not(ide
     put_item("IDENTITY_REFRESH_TOKENS_TABLE", {"pk": "family#fam_7", "user_id": "usr_7", "revoked": False})
     assert refused(token_for(entry, sid="fam_7"))  # somebody else's session
     assert refused(token_for(entry, sub="usr_unknown"))
+
+
+def test_the_revocation_check_reads_only_the_attributes_the_authorizers_grant_allows(identity: Any) -> None:
+    from core import aws
+    from tests.unit.test_template_grants import AUTHORIZER_ATTRIBUTES
+
+    # Given every BatchGetItem request the authorizer sends, as sent
+    sent: list[dict[str, Any]] = []
+    aws.client("dynamodb").meta.events.register(
+        "before-parameter-build.dynamodb.BatchGetItem", lambda params, **_: sent.append(params)
+    )
+    revocations.forget()
+    # When a token is checked
+    assert authorize(token_for(identity.signing_keys["keys"][0]))["principalId"] == "usr_42"
+    # Then each table's read names its attributes (the grant's condition refuses any other read), and
+    # they and the keys are among the five the template allows: never a password hash
+    (request,) = sent
+    assert len(request["RequestItems"]) == 2
+    for table, read in request["RequestItems"].items():
+        names = read.get("ExpressionAttributeNames", {})
+        projected = {
+            names.get(part.strip(), part.strip()) for part in read["ProjectionExpression"].split(",")
+        }
+        keys = {name for key in read["Keys"] for name in key}
+        assert projected | keys <= set(AUTHORIZER_ATTRIBUTES), table
+        assert "Select" not in read or read["Select"] == "SPECIFIC_ATTRIBUTES"
 
 
 def test_an_ended_session_is_refused_once_the_authorizers_one_second_cache_lapses(

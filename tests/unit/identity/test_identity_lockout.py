@@ -2,8 +2,9 @@
 
 Per (username, client address) a try is taken before the password is judged: 5 tries per window that
 every try extends (15 minutes). Per username, failures from every client are counted, and past 10 the
-username is slowed to one attempt per 2 s from anywhere, never locked. Per client, sign-ins and
-registrations are counted per minute."""
+username is slowed to one attempt per 2 s from any new client, never locked; a client the user signed in
+from within 30 days is known and never slowed. Per client, sign-ins and registrations are counted per
+minute."""
 
 from __future__ import annotations
 
@@ -70,6 +71,14 @@ def test_a_refused_take_is_explained_from_the_counter_as_it_was() -> None:
 )
 def test_a_username_is_slowed_after_ten_failures_within_the_window(failures: Tries, slowed: bool) -> None:
     assert lockout.slowed(failures, T0) is slowed
+
+
+def test_a_client_is_known_for_thirty_days_after_a_right_password() -> None:
+    assert lockout.TRUSTED_SECONDS == 30 * 24 * 3600
+    until = T0 + lockout.TRUSTED_SECONDS
+    assert lockout.trusted(until, T0) and lockout.trusted(until, until - 1)
+    assert not lockout.trusted(until, until)  # it expires with its TTL
+    assert not lockout.trusted(0, T0)  # never signed in from there
 
 
 # --- the counters in DynamoDB -------------------------------------------------------------------------
@@ -185,3 +194,19 @@ def test_requests_per_client_are_counted_per_minute(identity: Any) -> None:
     attempts.count_request("login", "203.0.113.9", 3, minute_end)
     stored = item(f"rate#login#203.0.113.9#{T0 // 60}")
     assert (stored["requests"], stored["expires_ttl"]) == (3, minute_end + 60)
+
+
+def test_a_client_becomes_known_to_one_username_only_and_only_for_thirty_days(identity: Any) -> None:
+    from identity.store import attempts
+
+    assert not attempts.known("ada", "198.51.100.7", T0)
+    attempts.trust("ada", "198.51.100.7", T0)
+    stored = item("known#ada#198.51.100.7")
+    assert stored["expires_ttl"] == T0 + lockout.TRUSTED_SECONDS  # DynamoDB's TTL removes it then
+    assert attempts.known("ada", "198.51.100.7", T0 + lockout.TRUSTED_SECONDS - 1)
+    assert not attempts.known("ada", "198.51.100.7", T0 + lockout.TRUSTED_SECONDS)
+    assert not attempts.known("ada", "203.0.113.9", T0)
+    assert not attempts.known("bola", "198.51.100.7", T0)
+    # A later sign-in from there starts the 30 days again
+    attempts.trust("ada", "198.51.100.7", T0 + 100)
+    assert item("known#ada#198.51.100.7")["expires_ttl"] == T0 + 100 + lockout.TRUSTED_SECONDS

@@ -186,9 +186,16 @@ def test_login_returns_a_token_pair_and_me_works(identity: Any, registered: Any,
     assert pair["token_type"] == "Bearer" and pair["expires_in"] == 900 and pair["refresh_token"]
     assert pair["password_change_required"] is False
     principal = principal_of(pair["access_token"])
-    assert principal == {"sub": user["user_id"], "role": "customer", "username": "femi", "pcr": "false"}
+    assert principal == {
+        "sub": user["user_id"],
+        "role": "customer",
+        "username": "femi",
+        "pcr": "false",
+        "cby": "",
+    }
     claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
     assert claims["sid"].startswith("fam_") and claims["gen"] == 0 and "pcr" not in claims
+    assert "cby" not in claims
     me = call_api(app, "GET", "/me", principal=principal)
     assert me.status == 200 and me.json["username"] == "femi"
     assert me.json["password_change_required"] is False
@@ -294,6 +301,66 @@ def test_ten_failures_spread_over_clients_slow_the_username_down_but_never_lock_
     # Another username is not slowed
     registered("lara")
     assert login(call_api, "lara").status == 200
+
+
+def known_row(username: str, client: str) -> dict[str, Any] | None:
+    try:
+        item = LoginAttemptModel.get(f"known#{username}#{client}", consistent_read=True)
+    except LoginAttemptModel.DoesNotExist:
+        return None
+    return dict(item.attribute_values)
+
+
+def test_a_right_password_makes_the_client_known_to_the_username_for_thirty_days(
+    identity: Any, registered: Any, call_api: Api, clock: Clock
+) -> None:
+    registered("kemi")
+    # Given wrong passwords from an address, When the right one comes from there
+    for _ in range(2):
+        login(call_api, "kemi", "wrong-password-xyz-1", client="198.51.100.7")
+    assert known_row("kemi", "198.51.100.7") is None  # a wrong password makes nobody known
+    assert login(call_api, "kemi", client="198.51.100.7").status == 200
+    # Then the pair is cleared (its window closed), and the address is known to kemi (only) for 30 days
+    pair = LoginAttemptModel.get("pair#kemi#198.51.100.7", consistent_read=True).attribute_values
+    assert int(pair["tries_window_end"]) == 0
+    row = known_row("kemi", "198.51.100.7")
+    assert row is not None
+    assert int(row["expires_ttl"]) == int(clock.now.timestamp()) + 30 * 24 * 3600
+    assert known_row("kemi", "203.0.113.9") is None
+
+
+def test_a_known_client_is_never_slowed_while_a_new_one_is(
+    identity: Any, registered: Any, call_api: Api, clock: Clock
+) -> None:
+    from identity.store import attempts
+
+    # Given kunle signed in from his phone's address before
+    registered("kunle")
+    assert login(call_api, "kunle", client="198.51.100.7").status == 200
+    # And ten wrong passwords for him spread over five other addresses (a guesser slowing him down)
+    for n in range(10):
+        response = login(call_api, "kunle", "wrong-password-xyz-1", client=f"203.0.113.{n // 2}")
+        assert response.status == 401
+    # When a new address tries, even with the right password, Then it is slowed (not judged)
+    slowed = login(call_api, "kunle", client="192.0.2.44")
+    assert (slowed.status, slowed.json["code"]) == (429, "sign_in_slowed")
+    # But from his known address he signs in at once, again and again within the same two seconds:
+    # the guesser's turns never take his away
+    for _ in range(3):
+        assert login(call_api, "kunle", client="198.51.100.7").status == 200
+    assert login(call_api, "kunle", client="192.0.2.45").status == 429
+    # And a wrong password from the known address is judged like any other (and counted on its pair)
+    wrong = login(call_api, "kunle", "wrong-password-xyz-2", client="198.51.100.7")
+    assert (wrong.status, wrong.json["code"]) == (401, "invalid_credentials")
+    assert pair_tries("kunle", "198.51.100.7") == 1
+    # Once 30 days have passed since that sign-in, the address is new again
+    moment = int(clock.now.timestamp())
+    assert attempts.known("kunle", "198.51.100.7", moment + 30 * 24 * 3600 - 1)
+    assert not attempts.known("kunle", "198.51.100.7", moment + 30 * 24 * 3600)
+    # And an address known to another username is nobody's key to kunle
+    registered("lara")
+    assert login(call_api, "lara", client="192.0.2.44").status == 200
+    assert login(call_api, "kunle", client="192.0.2.44").status == 429
 
 
 def test_sign_in_is_rate_limited_per_client_address(
@@ -685,6 +752,58 @@ def test_logout_answers_before_the_password_change(identity: Any, call_api: Api)
     revocations.forget()
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         principal_of(first["access_token"])
+
+
+def test_staff_carry_the_admin_who_created_them_into_their_tokens(
+    identity: Any, registered: Any, call_api: Api
+) -> None:
+    from identity.store.models import UserModel
+
+    def claims_of(token: str) -> dict[str, Any]:
+        return dict(jwt.decode(token, options={"verify_signature": False}))
+
+    # Given the first admin (created by nobody), who creates a second admin and a staff member
+    boss = admin(call_api)
+    body = {"password": PASSWORD, "first_name": "Y", "last_name": "S"}
+    second = call_api(
+        app,
+        "POST",
+        "/staff/users",
+        body={**body, "username": "second", "email": "a2@arhan.ng", "role": "admin"},
+        principal=boss,
+    ).json
+    staffer = call_api(
+        app,
+        "POST",
+        "/staff/users",
+        body={**body, "username": "staffer", "email": "s@arhan.ng"},
+        principal=boss,
+    ).json
+    # Then each staff account stores its creator, and its tokens carry it as `cby`
+    for user in (second, staffer):
+        assert UserModel.get(f"user#{user['user_id']}").created_by == boss["sub"]
+    pair = login(call_api, "staffer").json
+    assert claims_of(pair["access_token"])["cby"] == boss["sub"]
+    assert principal_of(pair["access_token"])["cby"] == boss["sub"]
+    refreshed = refresh(call_api, pair["refresh_token"]).json  # and keep it across refreshes
+    assert claims_of(refreshed["access_token"])["cby"] == boss["sub"]
+    # And a staff member the second admin creates carries the second admin
+    other = principal_of(login(call_api, "second").json["access_token"])
+    assert other["cby"] == boss["sub"]
+    call_api(
+        app,
+        "POST",
+        "/staff/users",
+        body={**body, "username": "third", "email": "t@arhan.ng"},
+        principal=other,
+    )
+    assert principal_of(login(call_api, "third").json["access_token"])["cby"] == second["user_id"]
+    # While the first admin and customers have no creator: no claim, and "" in the context
+    registered("zara")
+    for username, password in (("rootadmin", NEW_PASSWORD), ("zara", PASSWORD)):
+        token = login(call_api, username, password).json["access_token"]
+        assert "cby" not in claims_of(token)
+        assert principal_of(token)["cby"] == ""
 
 
 def test_customers_and_staff_created_by_an_admin_need_no_password_change(

@@ -201,6 +201,32 @@ def test_a_password_change_requirement_is_carried_only_when_true() -> None:
     assert verify(plain).pcr is False
 
 
+def test_a_staff_accounts_creator_is_carried_only_when_there_is_one() -> None:
+    now = int(time.time())
+    common: dict[str, Any] = {
+        "sub": "usr_9",
+        "role": Role.STAFF,
+        "username": "made",
+        "issuer": ISS,
+        "audience": AUD,
+        "now": now,
+        "session_id": "fam_9",
+        "generation": 0,
+    }
+    made, claims_made = issue_access_token(RING, **common, created_by="usr_admin")
+    first_admin, _ = issue_access_token(RING, **common)
+    blank, _ = issue_access_token(RING, **common, created_by="")
+    assert jwt.decode(made, options={"verify_signature": False})["cby"] == "usr_admin"
+    for token in (first_admin, blank):
+        assert "cby" not in jwt.decode(token, options={"verify_signature": False})
+        assert verify(token).cby is None
+    assert verify(made).cby == claims_made.cby == "usr_admin"
+    assert verify(made) == claims_made
+    # A `cby` that is not text is not a creator (the signature makes this the issuer's bug, not a
+    # forgery, but a wrong type must never reach four eyes)
+    assert verify(signed(claims(cby=42))).cby is None
+
+
 def test_unknown_role_and_wrong_typ_are_refused() -> None:
     with pytest.raises(InvalidAccessToken):
         verify(signed(claims(role="superuser")))

@@ -276,6 +276,22 @@ def test_verify_catches_an_entry_edited_directly_in_dynamodb(call_api: Call) -> 
 
 
 @pytest.mark.usefixtures("history")
+def test_verify_catches_an_entry_appended_without_its_head(call_api: Call) -> None:
+    # Given someone copies Bob's last entry to a new seq, leaving the head alone
+    table = boto3.resource("dynamodb").Table(TABLES["LEDGER_ENTRIES_TABLE"])
+    items = table.query(KeyConditionExpression="account_id = :a", ExpressionAttributeValues={":a": BOB})[
+        "Items"
+    ]
+    last = max(items, key=lambda item: int(item["seq"]))
+    seq = int(last["seq"]) + 1
+    table.put_item(Item={**last, "seq": seq, "position": f"{last['position']}~", "entry_id": "forged"})
+    # Then verify names the orphan once the head, read again, does not cover it
+    body = call_api(app, "GET", "/staff/ledger/verify", query={"account": BOB}, principal=STAFF).json
+    assert body["ok"] is False
+    assert [b["reason"] for b in body["breaks"]] == [f"orphan_entry: seq {seq} lies beyond the head"]
+
+
+@pytest.mark.usefixtures("history")
 def test_verify_pages_through_accounts(call_api: Call) -> None:
     checked, cursor = 0, None
     for _ in range(10):

@@ -147,3 +147,15 @@ def test_the_transaction_item_limit_is_asserted() -> None:
             plan_posting(event_id="e", correlation_id="", movement=huge, heads={}, now="t")
     finally:
         rules.RULES[K.REVERSAL] = original
+
+
+def test_an_entry_posted_while_the_walk_runs_is_left_for_the_next_walk() -> None:
+    # Given a head read before the newest posting landed (head and entry commit together)
+    heads, entries = post_all(WORKLOAD)
+    stale_head, _ = post_all(WORKLOAD[:-1])
+    # When the walk meets the newer entry
+    report = verify_chain(stale_head[ALICE], entries[ALICE])
+    # Then it is not a break: the caller is told its seq, to confirm against a fresh head
+    assert report.ok, report.breaks
+    assert report.entries_checked == 2
+    assert report.last_seq_after_head == heads[ALICE].last_seq == 3

@@ -270,6 +270,30 @@ def test_only_that_merchant_captures_voids_or_reads(
     ]
 
 
+def test_staff_can_neither_capture_nor_void_a_hold(
+    call_api: CallApi, payments_app: Any, parties: Any, helpers: Any
+) -> None:
+    from types import SimpleNamespace
+
+    # Given a pending hold, and staff (who may read it)
+    cardholder, merchant = parties
+    hold = authorize(call_api, payments_app, cardholder, merchant).json
+    staff, admin = (
+        SimpleNamespace(principal=helpers.staff),
+        SimpleNamespace(principal={"sub": "admin-1", "role": "admin", "username": "root"}),
+    )
+    # When staff (or an admin) capture or void it, Then 404 as for anyone but its merchant
+    for who in (staff, admin):
+        for action in ("capture", "void"):
+            response = act(call_api, payments_app, who, hold["authorization_id"], action)
+            assert (response.status, response.json["code"]) == (404, "authorization_not_found"), action
+    # And nothing moved: the hold is still pending, for its merchant alone to settle
+    assert Hold.get(hold["authorization_id"], consistent_read=True).state == "pending"
+    assert helpers.balance(cardholder.account) == (100_000, 40_000, 60_000)
+    captured = act(call_api, payments_app, merchant, hold["authorization_id"], "capture")
+    assert (captured.status, captured.json["state"]) == (200, "captured")
+
+
 def test_authorizations_are_refused_with_codes(
     *, call_api: CallApi, payments_app: Any, parties: Any, open_account: Any, helpers: Any, bank: Any
 ) -> None:

@@ -9,7 +9,15 @@ import pytest
 from core.events import Leg, MovementKind
 from payments.domain import errors
 from payments.domain.fraud import FraudLimits, check_amount, counters_for
-from payments.domain.movement import fingerprint, net_changes, scoped_id, swapped, validate_legs
+from payments.domain.movement import (
+    Line,
+    fingerprint,
+    lowest_balance,
+    net_changes,
+    scoped_id,
+    swapped,
+    validate_legs,
+)
 from payments.domain.pins import PIN_TRIES, hash_pin, pin_matches
 from payments.domain.rules import (
     POSITION_SHARDS,
@@ -77,6 +85,55 @@ def test_scoped_ids_are_stable_per_caller_and_key() -> None:
     assert scoped_id("pay", "u1", "k") == scoped_id("pay", "u1", "k")
     assert scoped_id("pay", "u1", "k") != scoped_id("pay", "u2", "k")
     assert scoped_id("pay", "u1", "k").startswith("pay_")
+
+
+JUNE = ("2026-06-01T00:00:00.000Z", "2026-07-01T00:00:00.000Z")
+
+
+def lowest_in_june(current: int, *lines: tuple[str, int]) -> int:
+    """`lines` as (day-and-time in 2026, signed change), newest first, as the history query gives them."""
+    return lowest_balance(current, (Line(f"2026-{at}.000Z", change) for at, change in lines), *JUNE)
+
+
+def test_the_lowest_balance_of_a_month_walks_back_from_today_over_lines_before_inside_and_after() -> None:
+    # Given 100 at the start of June, +50 on the 10th, -120 on the 20th, +500 on 2 July (after the
+    # window), and a line of May that the walk must not need (the balance there is June's start)
+    lines = (
+        ("07-02T09:00:00", 500),
+        ("06-20T12:00:00", -120),
+        ("06-10T08:00:00", 50),
+        ("05-15T10:00:00", 100),
+    )
+    # Then June's lowest is the 30 after the withdrawal, whatever came after the month
+    assert lowest_in_june(530, *lines) == 30
+    assert lowest_in_june(530, *lines[:3]) == 30  # the same without the older line
+    # A month without lines: the balance all month, walked back from today over the later lines
+    assert lowest_in_june(600, ("07-02T09:00:00", 500)) == 100
+    assert lowest_in_june(100) == 100
+    # The start's balance counts even when every line of the month raised it
+    assert lowest_in_june(300, ("06-30T23:59:00", 200)) == 100
+
+
+def test_money_parked_for_the_night_of_the_run_earns_nothing() -> None:
+    # Given an empty account filled on the month's last evening and emptied after midnight
+    lines = (("07-01T00:05:00", -1_000_000), ("06-30T23:00:00", 1_000_000))
+    # Then the month's lowest balance is 0
+    assert lowest_in_june(0, *lines) == 0
+
+
+def test_an_account_opened_mid_month_has_nothing_as_its_lowest_before_its_first_line() -> None:
+    # Given an account whose first line (its opening bonus) is on 15 June: before that it held nothing
+    assert lowest_in_june(100_000, ("06-15T10:00:00", 100_000)) == 0
+    # And one opened in July had nothing in June either
+    assert lowest_in_june(100_000, ("07-03T10:00:00", 100_000)) == 0
+
+
+def test_the_window_includes_its_start_and_excludes_its_end() -> None:
+    # A line at the first instant of the month is in it; the balance before it was June's start
+    assert lowest_in_june(70, ("06-01T00:00:00", -30)) == 70
+    assert lowest_in_june(170, ("06-01T00:00:00", 100)) == 70
+    # A line at the first instant of July is not: June ended with the balance before it
+    assert lowest_in_june(10, ("07-01T00:00:00", -90)) == 100
 
 
 def test_a_reversal_swaps_every_leg() -> None:

@@ -292,8 +292,11 @@ def open_with(account: str, owner: str, top_up: int = 0) -> None:
         assert "result" in call("move", payment_id=f"topup-{account}", kind="interest", legs=legs)
 
 
-def close(account: str, reason: str = "customer left the country") -> dict[str, Any]:
-    return call("close_with_payout", account_number=account, reason=reason, initiated_by="staff-2")
+def close(account: str, balance: int, reason: str = "customer left the country") -> dict[str, Any]:
+    """The approved closure: `balance` is the one the four eyes saw (accounts' proposal)."""
+    return call(
+        "close_with_payout", account_number=account, balance=balance, reason=reason, initiated_by="staff-2"
+    )
 
 
 def test_closing_pays_the_balance_out_as_cash_and_closes_in_one_movement(bank: Any) -> None:
@@ -301,7 +304,7 @@ def test_closing_pays_the_balance_out_as_cash_and_closes_in_one_movement(bank: A
     open_with("0000000201", "u1", top_up=50_000)
     cash = int(Position.get("bank:cash").ledger_balance)
     # When staff (four eyes approved in accounts) close it with a payout
-    result = close("0000000201")["result"]
+    result = close("0000000201", 150_000)["result"]
     # Then its whole balance left the bank as cash and the account is closed, with the reason
     assert (result["state"], result["ledger_balance"], result["available_balance"]) == ("closed", 0, 0)
     position = Position.get("0000000201", consistent_read=True)
@@ -330,9 +333,10 @@ def test_closing_pays_the_balance_out_as_cash_and_closes_in_one_movement(bank: A
 
 def test_a_retried_closure_answers_the_closed_account_and_pays_nothing_twice(bank: Any) -> None:
     open_with("0000000211", "u1")
-    first = close("0000000211")["result"]
+    first = close("0000000211", 100_000)["result"]
     cash = int(Position.get("bank:cash").ledger_balance)
-    again = close("0000000211")["result"]
+    # The same approved closure again (its answer was lost): the closed account, nothing paid twice
+    again = close("0000000211", 100_000)["result"]
     assert again == first
     assert int(Position.get("bank:cash").ledger_balance) == cash
     assert sum(1 for p in Payment.scan() if p.kind == "closure_payout") == 1
@@ -341,14 +345,14 @@ def test_a_retried_closure_answers_the_closed_account_and_pays_nothing_twice(ban
 def test_an_empty_account_closes_without_a_payout(bank: Any) -> None:
     open_with("0000000221", "u1")
     open_with("0000000222", "u1")  # the second account: no bonus, so empty
-    assert close("0000000222")["result"]["state"] == "closed"
+    assert close("0000000222", 0)["result"]["state"] == "closed"
     assert Payment.count("closure:0000000222") == 0
 
 
 def test_a_blocked_account_is_closed_with_its_payout_too(bank: Any) -> None:
     open_with("0000000231", "u1")
     call("set_state", account_number="0000000231", state="blocked", reason="fraud check")
-    result = close("0000000231")["result"]
+    result = close("0000000231", 100_000)["result"]
     assert (result["state"], result["ledger_balance"]) == ("closed", 0)
     assert Payment.get("closure:0000000231").amount == 100_000
 
@@ -362,7 +366,7 @@ def test_an_account_with_held_funds_is_not_closed(bank: Any) -> None:
     engine.commit([engine.position_update("0000000241", held=40_000, at=now(), need_available=40_000)])
     cash = int(Position.get("bank:cash").ledger_balance)
     # When staff close it
-    refused = close("0000000241")
+    refused = close("0000000241", 100_000)
     # Then it is refused until the hold is captured, voided or expired, and nothing moved
     assert refused["error"]["code"] == "account_not_empty"
     assert Position.get("0000000241", consistent_read=True).state == "active"
@@ -396,8 +400,8 @@ def test_a_balance_that_moved_after_it_was_read_is_not_paid_out_unseen(
     monkeypatch.setattr(repository, "position", read_then_race)
     cash = int(Position.get("bank:cash").ledger_balance)
     # When staff close it
-    refused = close("0000000251")
-    # Then the closure is refused as a whole: nothing paid out, still open, try again
+    refused = close("0000000251", 100_000)
+    # Then the closure is refused as a whole: nothing paid out, still open
     assert raced == [meanwhile]
     assert refused["error"]["code"] == "balance_changed"
     position = Position.get("0000000251", consistent_read=True)
@@ -406,17 +410,25 @@ def test_a_balance_that_moved_after_it_was_read_is_not_paid_out_unseen(
     assert Payment.count("closure:0000000251") == 0
     monkeypatch.setattr(repository, "position", real_position)
     if meanwhile == "deposit":
-        # And the retry pays out what is there now
-        assert close("0000000251")["result"]["state"] == "closed"
+        # And the same approval never pays out the new balance: that needs a new proposal, approved
+        again = close("0000000251", 100_000)
+        assert again["error"]["code"] == "balance_changed"
+        assert Payment.count("closure:0000000251") == 0
+        assert close("0000000251", 100_007)["result"]["state"] == "closed"
         assert Payment.get("closure:0000000251").amount == 100_007
 
 
 def test_closing_an_unknown_account_or_without_reason_is_refused(bank: Any) -> None:
-    assert close("0000000299")["error"]["code"] == "account_not_found"
+    assert close("0000000299", 0)["error"]["code"] == "account_not_found"
     open_with("0000000261", "u1")
-    assert close("0000000261", reason="")["error"]["code"] == "validation_failed"
+    assert close("0000000261", 100_000, reason="")["error"]["code"] == "validation_failed"
     missing = call("close_with_payout", account_number="0000000261", reason="x")
     assert missing["error"]["code"] == "validation_failed"
+    # The approved balance is required, a whole number of kobo, never negative
+    for balance in (None, -1, 100_000.0, "100000"):
+        payload = {"account_number": "0000000261", "reason": "x", "initiated_by": "staff-2"}
+        bad = call("close_with_payout", **payload, **({"balance": balance} if balance is not None else {}))
+        assert bad["error"]["code"] == "validation_failed", balance
     assert Position.get("0000000261", consistent_read=True).state == "active"
 
 
@@ -434,3 +446,102 @@ def test_the_read_only_queries_are_not_internal_actions(bank: Any) -> None:
 
 def test_unknown_actions_are_refused(bank: Any) -> None:
     assert call("debit")["error"]["code"] == "unknown_action"
+
+
+def test_a_closure_pays_out_only_the_balance_that_was_approved(bank: Any) -> None:
+    # Given an account proposed for closure at 100,000 kobo, and 5,000 more arriving before approval
+    open_with("0000000271", "u1", top_up=5_000)
+    cash = int(Position.get("bank:cash").ledger_balance)
+    # When the approval of 100,000 runs, Then 409 balance_changed: nothing left, still open
+    refused = close("0000000271", 100_000)
+    assert (refused["error"]["code"], refused["error"]["kind"]) == ("balance_changed", "conflict")
+    assert "105000" in refused["error"]["detail"] and "100000" in refused["error"]["detail"]
+    # Nor is more paid out than is there
+    assert close("0000000271", 200_000)["error"]["code"] == "balance_changed"
+    # Nor is an account holding money closed by an approval of an empty one
+    assert close("0000000271", 0)["error"]["code"] == "balance_changed"
+    assert Position.get("0000000271", consistent_read=True).state == "active"
+    assert int(Position.get("bank:cash").ledger_balance) == cash
+    assert Payment.count("closure:0000000271") == 0
+    # Only the balance approved as it is now is paid out, once; a retry of another amount is refused
+    assert close("0000000271", 105_000)["result"]["state"] == "closed"
+    assert close("0000000271", 105_000)["result"]["state"] == "closed"
+    assert close("0000000271", 100_000)["error"]["code"] == "balance_changed"
+    assert int(Position.get("bank:cash").ledger_balance) == cash + 105_000
+
+
+# ---------------------------------------------------------------- lowest balances (savings interest)
+JUNE = {"start": "2025-06-01T00:00:00.000Z", "end": "2025-07-01T00:00:00.000Z"}
+
+
+def test_lowest_balances_are_each_accounts_lowest_ledger_balance_of_the_month(
+    bank: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.clock import parse_iso
+    from payments.service import positions
+
+    def at(moment: str) -> None:
+        monkeypatch.setattr(positions, "now", lambda: parse_iso(f"2025-{moment}.000Z"))
+
+    def transfer(payment_id: str, source: str, target: str, amount: int) -> None:
+        legs = [{"from_account": source, "to_account": target, "amount": amount}]
+        assert "result" in call("move", payment_id=payment_id, kind="transfer", legs=legs)
+
+    # Given four accounts opened in May with their bonus (100,000 each), and one opened mid-June
+    at("05-10T09:00:00")
+    for number, owner in (("0000000301", "u1"), ("0000000302", "u2"), ("0000000303", "u3")):
+        open_with(number, owner)
+    open_with("0000000304", "u4")
+    transfer("may-out", "0000000302", "0000000304", 100_000)  # 302 starts June empty
+    at("06-15T10:00:00")
+    open_with("0000000305", "u5")
+    # 301 keeps its 100,000 all month. 302 parks 150,000 on the month's last evening and takes it
+    # back after midnight. 303 gets 50,000 on the 10th and pays 120,000 on the 20th, and 20,000 more
+    # in July.
+    at("06-10T08:00:00")
+    transfer("in-10", "0000000304", "0000000303", 50_000)
+    at("06-20T12:00:00")
+    transfer("out-20", "0000000303", "0000000304", 120_000)
+    at("06-30T23:00:00")
+    transfer("park", "0000000304", "0000000302", 150_000)
+    at("07-01T00:05:00")
+    transfer("unpark", "0000000302", "0000000304", 150_000)
+    at("07-02T09:00:00")
+    transfer("july-in", "0000000304", "0000000303", 20_000)
+    # And a declined attempt on 301 in June, which moved nothing
+    from core.events import Leg, MovementKind
+    from payments.store import engine
+
+    declined = engine.Movement(
+        payment_id="declined-1",
+        kind=MovementKind.TRANSFER,
+        legs=(Leg(from_account="0000000301", to_account="0000000304", amount=90_000),),
+        at=parse_iso("2025-06-05T10:00:00.000Z"),
+    )
+    engine.record_decline(declined, "insufficient_funds")
+    numbers = [f"000000030{n}" for n in range(1, 6)] + ["0000000399"]
+    # When accounts asks for June's lowest balances
+    lowest = call("lowest_balances", account_numbers=numbers, **JUNE)["result"]
+    # Then each is the lowest the ledger balance was in June, and an unknown account is left out
+    assert lowest == {
+        "0000000301": 100_000,
+        "0000000302": 0,  # the parked money earned nothing
+        "0000000303": 30_000,  # 100,000 + 50,000 - 120,000, whatever came in July
+        "0000000304": 120_000,  # 200,000 at the start, down to 120,000 after the parking
+        "0000000305": 0,  # nothing before its opening on the 15th
+    }
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"account_numbers": ["0000000301"], "start": "June", "end": JUNE["end"]},
+        {"account_numbers": ["0000000301"], "start": JUNE["start"]},
+        {"account_numbers": ["0000000301"] * 101, **JUNE},
+        {"account_numbers": ["bank:pool"], **JUNE},
+        {"account_numbers": ["0000000301"], **JUNE, "month": "2025-06"},
+    ],
+    ids=["bad-start", "no-end", "too-many", "bank-account", "extra-field"],
+)
+def test_lowest_balances_refuses_a_malformed_request(bank: Any, payload: dict[str, Any]) -> None:
+    assert call("lowest_balances", **payload)["error"]["code"] == "validation_failed"

@@ -109,6 +109,37 @@ def test_a_right_pin_whose_payment_is_refused_gives_its_try_back_too(
     assert transfer(call_api, payments_app, alice, bob.account, key="fine").status == 201
 
 
+def test_a_payment_whose_outcome_is_unknown_keeps_its_try_and_a_refused_one_gives_it_back(
+    call_api: CallApi, payments_app: Any, pair: Any, monkeypatch: pytest.MonkeyPatch, helpers: Any
+) -> None:
+    from core.errors import ServiceUnavailable
+    from payments.store import engine
+
+    alice, bob = pair
+    real_move = engine.move
+    failures: list[Exception] = [RuntimeError("the write's outcome is unknown"), ServiceUnavailable()]
+
+    def failing(movement: Any) -> Any:
+        if failures:
+            raise failures.pop(0)
+        return real_move(movement)
+
+    monkeypatch.setattr(engine, "move", failing)
+    # Given a right PIN whose payment then fails in a way nobody can explain (it may have been written)
+    unknown = transfer(call_api, payments_app, alice, bob.account, key="unknown")
+    # Then it fails, and its try stays taken until the window ends: it can never come back twice
+    assert unknown.status == 500
+    assert tries(alice.account) == (1, 0)
+    # When a payment is refused with a known answer (nothing written), Then its try goes back
+    refused = transfer(call_api, payments_app, alice, bob.account, key="refused")
+    assert (refused.status, refused.json["code"]) == (503, "service_unavailable")
+    assert tries(alice.account) == (1, 0)
+    # And the next payment goes through, giving its own try back; the unknown one's stays taken
+    assert transfer(call_api, payments_app, alice, bob.account, key="fine").status == 201
+    assert tries(alice.account) == (1, 0)
+    assert helpers.balance(alice.account)[0] == 90_000
+
+
 def test_a_replayed_transfer_takes_no_try(
     call_api: CallApi, payments_app: Any, pair: Any, helpers: Any
 ) -> None:
