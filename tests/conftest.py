@@ -30,6 +30,8 @@ BANKWIDE = (
     "tests/integration/test_foundation.py::test_a_poison_message_lands_in_the_dlq_after_max_receive_count",
     # Reconciles the whole bank: a transfer of another test in flight would be a difference.
     "tests/integration/test_ledger.py::test_after_a_mixed_workload_the_books_balance_and_reconcile",
+    # Watches the pool, which every other test's first account draws its bonus from.
+    "tests/integration/test_accounts.py::test_the_welcome_bonus_is_paid_from_the_pool_once_per_customer",
     # Pays a month's interest to every savings account in the bank.
     "tests/integration/test_accounts.py::test_the_month_just_ended_is_run_once_with_four_eyes_on_its_lowest_balances",
     # Leaves a tampered ledger entry behind: any whole-ledger verify after it (the chaos run's invariants,

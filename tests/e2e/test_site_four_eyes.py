@@ -13,7 +13,11 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import Ui
 from tests.integration.conftest import PASSWORD, User
-from tests.integration.conftest import staff as staff  # noqa: PLC0414 - the second staff member
+
+# Two staff members created by the admin: one proposes, the other approves (the admin could not
+# approve the proposals of staff it created, nor they the admin's: docs/security.md).
+from tests.integration.conftest import approver as approver  # noqa: PLC0414
+from tests.integration.conftest import staff as staff  # noqa: PLC0414
 from tools.api import Api
 
 
@@ -32,8 +36,8 @@ def balance(api: Api, user: User, account: str) -> tuple[int, int]:
 def test_reversal_proposed_by_one_staff_member_approved_by_another(
     open_ui: Callable[..., Ui],
     api: Api,
-    admin: User,
     staff: User,
+    approver: User,
     customer_with_account: Callable[[], tuple[User, str]],
 ) -> None:
     # Given a transfer of 250.00 NGN from Alice to Bob
@@ -50,7 +54,7 @@ def test_reversal_proposed_by_one_staff_member_approved_by_another(
 
     # When staff member A proposes reversing it
     maker = open_ui("staff-a")
-    maker.sign_in(admin.username, admin.password)
+    maker.sign_in(staff.username, PASSWORD)
     page_a = maker.page
     maker.go(f"/staff/accounts/{alice_account}")
     page_a.locator("details.reverse summary").first.click()
@@ -62,13 +66,13 @@ def test_reversal_proposed_by_one_staff_member_approved_by_another(
     proposal_id = proposed.get_by_test_id("proposal-id").inner_text().strip()
     pending = page_a.get_by_test_id("pending-proposal")
     expect(pending).to_contain_text(proposal_id)
-    expect(pending).to_contain_text(f"proposed by {admin.username}")
+    expect(pending).to_contain_text(f"proposed by {staff.username}")
     expect(page_a.locator("details.reverse")).to_have_count(0)  # no second proposal for the same payment
     maker.shot("80-reversal-proposed")
     # And nothing has moved yet
-    waiting = proposal(api, admin.access_token, proposal_id)
+    waiting = proposal(api, staff.access_token, proposal_id)
     assert waiting["kind"] == "reversal" and waiting["status"] == "proposed", waiting
-    assert waiting["details"]["payment_id"] == payment_id and waiting["proposed_by"] == admin.user_id
+    assert waiting["details"]["payment_id"] == payment_id and waiting["proposed_by"] == staff.user_id
     assert api.get(f"/transfers/{payment_id}", token=alice.access_token).json()["reversed_by"] is None
     assert balance(api, alice, alice_account) == (75_000, 75_000)
 
@@ -77,23 +81,23 @@ def test_reversal_proposed_by_one_staff_member_approved_by_another(
     own = page_a.locator(f"article[data-proposal='{proposal_id}']")
     expect(own).to_contain_text("Reversal")
     expect(own).to_contain_text("₦250.00")
-    expect(own).to_contain_text(admin.username)
+    expect(own).to_contain_text(staff.username)
     expect(own.get_by_test_id("own-proposal")).to_have_text(
         "You proposed this: another staff member must approve it."
     )
     expect(own.get_by_role("button", name="Approve")).to_be_disabled()
     maker.shot("81-approvals-own-proposal")
-    refused = api.post(f"/staff/proposals/{proposal_id}/approve", token=admin.access_token, json={})
+    refused = api.post(f"/staff/proposals/{proposal_id}/approve", token=staff.access_token, json={})
     assert refused.status_code == 403 and refused.json()["code"] == "second_staff_required", refused.text
 
     # When staff member B approves it in the Approvals page
     checker = open_ui("staff-b")
-    checker.sign_in(staff.username, PASSWORD)
+    checker.sign_in(approver.username, PASSWORD)
     page_b = checker.page
     page_b.get_by_role("navigation", name="Main").get_by_role("link", name="Approvals").click()
     expect(page_b.get_by_role("heading", name="Approvals")).to_be_visible()
     theirs = page_b.locator(f"article[data-proposal='{proposal_id}']")
-    expect(theirs).to_contain_text(admin.username)
+    expect(theirs).to_contain_text(staff.username)
     expect(theirs.get_by_test_id("own-proposal")).to_have_count(0)
     checker.shot("82-approvals-second-staff")
     theirs.get_by_role("button", name="Approve").click()
@@ -103,8 +107,8 @@ def test_reversal_proposed_by_one_staff_member_approved_by_another(
     expect(outcome).to_contain_text("₦250.00 returned")
     expect(page_b.locator(f"article[data-proposal='{proposal_id}']")).to_have_count(0)
     checker.shot("83-approvals-approved")
-    decided = proposal(api, staff.access_token, proposal_id)
-    assert decided["status"] == "approved" and decided["decided_by"] == staff.user_id, decided
+    decided = proposal(api, approver.access_token, proposal_id)
+    assert decided["status"] == "approved" and decided["decided_by"] == approver.user_id, decided
     assert api.get(f"/transfers/{payment_id}", token=alice.access_token).json()["reversed_by"]
     assert balance(api, alice, alice_account) == (100_000, 100_000)
     assert balance(api, bob, bob_account) == (100_000, 100_000)
@@ -119,21 +123,25 @@ def test_reversal_proposed_by_one_staff_member_approved_by_another(
 def test_closure_large_loan_and_interest_run_wait_for_a_second_staff_member(
     open_ui: Callable[..., Ui],
     api: Api,
-    admin: User,
     staff: User,
+    approver: User,
     customer_with_account: Callable[[], tuple[User, str]],
 ) -> None:
-    # Given a customer with money in an account, and a loan application of 2,000,000 NGN
+    # Given a customer with money in an account, and a loan application of 2,000,000 NGN into another
+    # (an account with a loan open on it cannot be closed)
     carol, carol_account = customer_with_account()
+    opened = api.post("/accounts", token=carol.access_token, json={"type": "current", "pin": "1234"})
+    assert opened.status_code == 201, opened.text
+    loan_account = opened.json()["account_number"]
     applied = api.post(
         "/loans",
         token=carol.access_token,
-        json={"account_number": carol_account, "amount": 200_000_000, "months": 12},
+        json={"account_number": loan_account, "amount": 200_000_000, "months": 12},
     )
     assert applied.status_code == 201, applied.text
     loan_id = applied.json()["loan_id"]
     maker = open_ui("maker")
-    maker.sign_in(admin.username, admin.password)
+    maker.sign_in(staff.username, PASSWORD)
     page_a = maker.page
 
     # When A closes the account, which holds a balance: it is proposed, not done
@@ -150,7 +158,7 @@ def test_closure_large_loan_and_interest_run_wait_for_a_second_staff_member(
     expect(page_a.locator("summary", has_text="Close account")).to_have_count(0)
     maker.shot("85-closure-proposed")
     assert api.get(f"/accounts/{carol_account}", token=carol.access_token).json()["state"] == "active"
-    assert proposal(api, admin.access_token, closure_id)["details"]["balance"] == 100_000
+    assert proposal(api, staff.access_token, closure_id)["details"]["balance"] == 100_000
 
     # When A approves the large loan: it is proposed too, and the queue says so
     maker.go("/staff/loans")
@@ -187,7 +195,7 @@ def test_closure_large_loan_and_interest_run_wait_for_a_second_staff_member(
 
     # Then B sees all three; B rejects the closure and approves the loan
     checker = open_ui("checker")
-    checker.sign_in(staff.username, PASSWORD)
+    checker.sign_in(approver.username, PASSWORD)
     page_b = checker.page
     checker.go("/staff/approvals")
     for proposal_id in (closure_id, loan_proposal, interest_id):
@@ -200,16 +208,17 @@ def test_closure_large_loan_and_interest_run_wait_for_a_second_staff_member(
     closure.get_by_role("button", name="Reject").click()
     expect(page_b.get_by_test_id("approval-outcome")).to_contain_text("Account closure with payout rejected")
     expect(page_b.locator(f"article[data-proposal='{closure_id}']")).to_have_count(0)
-    rejected = proposal(api, staff.access_token, closure_id)
+    rejected = proposal(api, approver.access_token, closure_id)
     assert rejected["status"] == "rejected" and rejected["reason"] == "Customer asked to keep it", rejected
     page_b.locator(f"article[data-proposal='{loan_proposal}']").get_by_role("button", name="Approve").click()
     outcome = page_b.get_by_test_id("approval-outcome")
     expect(outcome).to_contain_text("Approved: loan approval carried out")
-    expect(outcome).to_contain_text(f"₦2,000,000.00 paid into {carol_account}")
+    expect(outcome).to_contain_text(f"₦2,000,000.00 paid into {loan_account}")
     checker.shot("89-loan-approved-by-second-staff")
     assert api.get(f"/loans/{loan_id}", token=carol.access_token).json()["status"] == "active"
     assert api.get(f"/accounts/{carol_account}", token=carol.access_token).json()["state"] == "active"
-    assert balance(api, carol, carol_account) == (200_100_000, 200_100_000)
+    assert balance(api, carol, loan_account) == (200_000_000, 200_000_000)
+    assert balance(api, carol, carol_account) == (100_000, 100_000)
 
     # And A withdraws the interest run they proposed
     maker.go("/staff/approvals")
@@ -218,4 +227,4 @@ def test_closure_large_loan_and_interest_run_wait_for_a_second_staff_member(
     mine.get_by_label("Reason").fill("Scheduled run will do it")
     mine.get_by_role("button", name="Withdraw").click()
     expect(page_a.get_by_test_id("approval-outcome")).to_contain_text("Interest run withdrawn")
-    assert proposal(api, admin.access_token, interest_id)["status"] == "rejected"
+    assert proposal(api, staff.access_token, interest_id)["status"] == "rejected"
