@@ -12,9 +12,10 @@ import functools
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from chalice import Chalice, Response  # type: ignore[attr-defined]
+from chalice import Blueprint, Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
@@ -75,16 +76,11 @@ def validation_problem(error: ValidationError) -> dict[str, Any]:
     return problems.from_error(ValidationFailed(errors=fields))
 
 
-class BankApp(Chalice):
-    """A Chalice app whose routes speak problem documents and accept any content type at the door
-    (the body parser answers a wrong one with a 415 problem instead of Chalice's own format)."""
+class BankRoutes:
+    """What `BankApp` and `BankBlueprint` share: `route` with roles, docs and problem documents, and
+    the request helpers views call instead of touching the raw event."""
 
-    def __init__(self, app_name: str) -> None:
-        # Logging is Powertools'; Chalice would set the same-named logger to ERROR and add a handler.
-        super().__init__(app_name=app_name, configure_logs=False)
-        self.register_middleware(_http_middleware, "http")
-        # (path, METHOD) → the route's documented contract, read by tools/openapi.py.
-        self.api_docs: dict[tuple[str, str], RouteDoc] = {}
+    api_docs: dict[tuple[str, str], RouteDoc]
 
     def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Chalice's route, plus optional documentation kwargs (see `core.apidoc.RouteDoc`).
@@ -97,7 +93,7 @@ class BankApp(Chalice):
         required = declared_roles(path, doc.get("roles", ()))
         open_before_password_change = bool(kwargs.pop("open_before_password_change", False))
         kwargs.setdefault("content_types", ["*/*"])
-        register = super().route(path, **kwargs)
+        register = super().route(path, **kwargs)  # type: ignore[misc]
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             text = (view.__doc__ or "").strip()
@@ -130,11 +126,11 @@ class BankApp(Chalice):
 
         return decorator
 
-    # Request helpers: views call these instead of touching the raw event.
     @property
     def request(self) -> Request:
-        assert self.current_request is not None
-        return self.current_request
+        current: Request | None = self.current_request  # type: ignore[attr-defined]
+        assert current is not None
+        return current
 
     def principal(self) -> Principal:
         return principal_from_authorizer(self.request.context.get("authorizer"))
@@ -158,6 +154,37 @@ class BankApp(Chalice):
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name)
         return str(value) if value is not None else None
+
+
+class BankApp(BankRoutes, Chalice):
+    """A Chalice app whose routes speak problem documents and accept any content type at the door
+    (the body parser answers a wrong one with a 415 problem instead of Chalice's own format).
+    `app.py` creates one and registers the service's blueprints; the routes live in `routes/`."""
+
+    def __init__(self, app_name: str) -> None:
+        # Logging is Powertools'; Chalice would set the same-named logger to ERROR and add a handler.
+        super().__init__(app_name=app_name, configure_logs=False)
+        self.register_middleware(_http_middleware, "http")
+        # (path, METHOD) → the route's documented contract, read by tools/openapi.py.
+        self.api_docs = {}
+
+    def register_blueprint(
+        self, blueprint: Blueprint, name_prefix: str | None = None, url_prefix: str | None = None
+    ) -> None:
+        super().register_blueprint(blueprint, name_prefix=name_prefix, url_prefix=url_prefix)
+        if isinstance(blueprint, BankBlueprint):
+            for (path, method), doc in blueprint.api_docs.items():
+                full = f"{url_prefix or ''}{path}"
+                self.api_docs[(full, method)] = doc if full == path else replace(doc, path=full)
+
+
+class BankBlueprint(BankRoutes, Blueprint):
+    """One area's routes (`routes/<area>.py`), with the same `roles=`, `request=`, `errors=` and
+    helpers as `BankApp`; `app.py` registers it."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self.api_docs = {}
 
 
 def declared_roles(path: str, roles: Sequence[str]) -> tuple[Role, ...]:
@@ -243,7 +270,7 @@ def _as_problem_if_framework_error(response: Response, correlation_id: str) -> R
     return problem_response(document)
 
 
-def add_health_routes(app: BankApp, service: str, *paths: str) -> None:
+def add_health_routes(app: BankRoutes, service: str, *paths: str) -> None:
     """`GET <path>` → 200 {"status": "ok", "service": ...}; public, used by `make up` and monitors."""
 
     def health() -> Response:

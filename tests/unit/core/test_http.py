@@ -13,7 +13,7 @@ from core.apidoc import RouteDoc
 from core.auth import principal_from_authorizer
 from core.config import settings
 from core.errors import Forbidden, NotFound, RateLimited
-from core.http import MAX_PATH_PARAMETER, BankApp, json_response
+from core.http import MAX_PATH_PARAMETER, BankApp, BankBlueprint, json_response
 from core.money import Kobo, format_ngn
 
 app = BankApp("unit")
@@ -155,6 +155,41 @@ def test_declared_role_without_authorizer_context_is_401(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json["code"] == "unauthenticated"
     assert staff_views == []
+
+
+# A blueprint's routes get the same roles, body parsing and docs once an app registers them.
+things = BankBlueprint(__name__)
+
+
+@things.route("/things/{thing_id}", methods=["POST"], roles=["staff"], status=201)
+def staff_blueprint_thing(thing_id: str) -> Any:
+    """Make a thing."""
+    payment = things.body(Payment)
+    return json_response({"id": thing_id, "amount": payment.amount, "who": things.principal().user_id})
+
+
+blueprint_app = BankApp("unit-blueprint")
+blueprint_app.register_blueprint(things, url_prefix="/staff")
+
+
+def test_a_blueprint_route_enforces_roles_and_parses_bodies(call_api: Callable[..., Any]) -> None:
+    route, params = "/staff/things/{thing_id}", {"path_params": {"thing_id": "t1"}}
+    refused = call_api(blueprint_app, "POST", route, body={"amount": 5}, principal=CUSTOMER, **params)
+    assert refused.status == 403
+    malformed = call_api(blueprint_app, "POST", route, raw_body="{", principal=STAFF, **params)
+    assert malformed.json["code"] == "malformed_json"
+    response = call_api(blueprint_app, "POST", route, body={"amount": 5}, principal=STAFF, **params)
+    assert (response.status, response.json) == (200, {"id": "t1", "amount": 5, "who": "s1"})
+
+
+def test_a_registered_blueprint_documents_its_routes_under_the_prefix() -> None:
+    doc = blueprint_app.api_docs[("/staff/things/{thing_id}", "POST")]
+    assert (doc.path, doc.summary, doc.status, list(doc.roles)) == (
+        "/staff/things/{thing_id}",
+        "Make a thing.",
+        201,
+        ["staff"],
+    )
 
 
 def test_unknown_declared_role_fails_at_decoration() -> None:
