@@ -70,8 +70,9 @@ package: venvs ## build the zip real AWS takes (build/lambda.zip) and the packag
 	@$(PY) -m tools.package
 
 # ---------------------------------------------------------------- checks
-lint: venvs ## ruff (lint + format check) and cfn-lint
+lint: venvs ## ruff (lint + format check), the service shape's import contracts, cfn-lint
 	$(VENV)/bin/ruff check .
+	PYTHONPATH=functions $(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(PY) -m tools.openapi --check

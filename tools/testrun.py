@@ -120,10 +120,13 @@ STAGES = {
         "lint",
         [
             [str(VENV_BIN / "ruff"), "check", "."],
+            # The service shape's import contracts ([tool.importlinter] in pyproject.toml).
+            [str(VENV_BIN / "lint-imports")],
             [str(VENV_BIN / "ruff"), "format", "--check", "."],
             [str(VENV_BIN / "cfn-lint"), "infra/template.yaml"],
             [PY, "-m", "tools.openapi", "--check"],
         ],
+        env={"PYTHONPATH": "functions"},
     ),
     "typecheck": Stage(
         "typecheck",

@@ -96,7 +96,7 @@ class VerifyCard(Request):
 
 
 # ------------------------------------------------------------------ responses (the API document's schemas)
-# The views in accounts.services.views build plain dicts; these models describe them for the OpenAPI
+# The views in accounts.service.views build plain dicts; these models describe them for the OpenAPI
 # document, and the contract tests check the deployed answers against it.
 class AccountView(BaseModel):
     account_number: str

@@ -1,10 +1,13 @@
-"""The identity service's configuration (environment, read once per cold start via core.config)."""
+"""The identity service's configuration (environment, read once per cold start via core.config).
+
+`conf()` is the identity function's; `token_conf()` is the authorizer's (it has only the token settings).
+"""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from core.config import EnvSettings
+from core.config import EnvSettings, settings
 
 
 class TokenSettings(EnvSettings):
@@ -39,3 +42,14 @@ class IdentitySettings(TokenSettings):
     # Per client address (the gateway's sourceIp), whatever the username: identity.store.attempts.
     sign_in_rate_per_minute: int = Field(default=60, gt=0)
     register_rate_per_minute: int = Field(default=20, gt=0)
+
+
+def conf() -> IdentitySettings:
+    current: IdentitySettings = settings(IdentitySettings)  # @cache erases the generic return type
+    return current
+
+
+def token_conf() -> TokenSettings:
+    """What the authorizer reads (its function has no login-attempts table, so not `conf()`)."""
+    current: TokenSettings = settings(TokenSettings)
+    return current

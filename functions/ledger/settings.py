@@ -15,7 +15,7 @@ class LedgerSettings(EnvSettings):
     posting_attempts: int = 5
 
 
-def ledger_settings() -> LedgerSettings:
+def conf() -> LedgerSettings:
     config: LedgerSettings = settings(LedgerSettings)  # @cache erases the generic return type
     return config
 

@@ -1,6 +1,10 @@
-"""The payments service's HTTP routes (Chalice app = the Lambda handler behind the gateway)."""
+"""The payments Chalice app (the Lambda handler behind the gateway): health route, routes/ blueprints."""
 
-from payments.handlers import routes  # noqa: F401  (registers the routes on the app)
-from payments.handlers.api import app
+from core.http import BankApp, add_health_routes
+from payments.routes import cards, history, transfers
 
-__all__ = ["app"]
+app = BankApp("payments")
+add_health_routes(app, "payments", "/payments/health")
+app.register_blueprint(transfers.bp)
+app.register_blueprint(history.bp)
+app.register_blueprint(cards.bp)

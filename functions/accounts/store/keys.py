@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from accounts.config import conf
 from accounts.domain.cards import CardKeys
+from accounts.settings import conf
 from core.secrets import secret_json
 
 

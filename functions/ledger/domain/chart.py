@@ -1,4 +1,4 @@
-"""The chart of accounts and the ledger's one sign convention (docs/decisions/ledger-sign-convention.md).
+"""The chart of accounts and the ledger's one sign convention (docs/decisions/0030-ledger-sign-convention.md).
 
 Every ledger account has a category and a normal side. Its `balance` is always kept on its normal side:
 debits − credits for normal-debit accounts (assets, suspense), credits − debits for normal-credit accounts

@@ -1,0 +1,1 @@
+"""The payments use cases, by area: transfers, cards, positions, history (and what they share)."""

@@ -17,7 +17,7 @@ from core.dynamo import to_item
 from core.errors import DomainError, IdempotencyKeyReused
 from core.events import EventType, Leg, MovementKind
 from core.observability import MetricUnit, metrics
-from payments.config import conf
+from payments.clients import accounts
 from payments.domain import errors
 from payments.domain.fraud import check_amount, counters_for
 from payments.domain.movement import scoped_id, secret_scoped_id
@@ -33,8 +33,9 @@ from payments.domain.rules import (
 from payments.models import CardAuthorizationRequest, PaymentRequestCreate
 from payments.service.common import Caller, declined_response, limits
 from payments.service.views import hold_view, request_view
-from payments.store import accounts, engine, keys, repository
-from payments.store.tables import Hold, PaymentRequest
+from payments.settings import conf
+from payments.store import engine, keys, repository
+from payments.store.models import Hold, PaymentRequest
 
 # A payment request is kept this long after it was made (DynamoDB TTL), long after it stopped mattering.
 REQUEST_RETENTION_SECONDS = 30 * 24 * 3600

@@ -8,9 +8,9 @@ from typing import Any
 from core import problems
 from core.auth import Principal
 from core.observability import MetricUnit, metrics
-from payments.config import conf
 from payments.domain.errors import Declined
 from payments.domain.fraud import FraudLimits
+from payments.settings import conf
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from payments.models import ReversePayload
 from payments.service.common import Caller
 from payments.service.views import entry_view, payment_view
 from payments.store import engine, repository
-from payments.store.tables import Payment
+from payments.store.models import Payment
 
 
 def _legs(payment: Payment) -> list[dict[str, Any]]:

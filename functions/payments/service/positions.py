@@ -8,7 +8,6 @@ from core.clock import now
 from core.errors import IdempotencyKeyReused
 from core.events import BankAccount, Leg, MovementKind
 from core.observability import MetricUnit, metrics
-from payments.config import conf
 from payments.domain import errors
 from payments.domain import pins as pin_rules
 from payments.domain.movement import MAY_GO_NEGATIVE, Line, lowest_balance, validate_legs
@@ -24,8 +23,9 @@ from payments.models import (
     SetStatePayload,
 )
 from payments.service.views import balance_view, payment_view, position_view
+from payments.settings import conf
 from payments.store import engine, keys, pins, repository
-from payments.store.tables import Position
+from payments.store.models import Position
 
 OPENING_PAYMENT_ID = "opening"
 

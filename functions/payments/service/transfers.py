@@ -13,7 +13,6 @@ from core.clock import now
 from core.errors import DomainError
 from core.events import Leg, MovementKind
 from core.observability import MetricUnit, metrics
-from payments.config import conf
 from payments.domain import pins as pin_rules
 from payments.domain.errors import AccountNotFound, Declined, PinInvalid, PinLocked
 from payments.domain.fraud import check_amount, counters_for
@@ -22,6 +21,7 @@ from payments.domain.rules import PaymentStatus, check_transfer
 from payments.models import TransferRequest
 from payments.service.common import DECLINE_CLASSES, Caller, declined_response, limits
 from payments.service.views import payment_view
+from payments.settings import conf
 from payments.store import engine, idempotency, keys, pins
 
 

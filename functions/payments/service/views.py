@@ -9,7 +9,7 @@ from typing import Any
 
 from core.clock import iso
 from payments.domain.rules import request_state
-from payments.store.tables import Entry, Hold, Payment, PaymentRequest, Position
+from payments.store.models import Entry, Hold, Payment, PaymentRequest, Position
 
 
 def position_view(position: Position) -> dict[str, Any]:

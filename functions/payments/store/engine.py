@@ -4,7 +4,7 @@ Per account a netted update conditioned on `state = active` (and, for a debit, o
 unless the account may go negative), the payment record (`attribute_not_exists`), one history entry per
 account, fraud counters and the outbox event — all or nothing. The low-level client is used (not
 PynamoDB's TransactWrite) because PynamoDB reorders the items by operation type, and cancellation
-reasons come back by position: see docs/decisions/payments-transactions.md.
+reasons come back by position: see docs/decisions/0035-payments-transactions.md.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from payments.domain import errors
 from payments.domain.fraud import CounterCheck
 from payments.domain.movement import fingerprint, net_changes, total_amount
 from payments.domain.rules import PaymentStatus, shard_of
-from payments.store.tables import Counter, Entry, OutboxRecord, Payment, Position
+from payments.store.models import Counter, Entry, OutboxRecord, Payment, Position
 
 MAX_ATTEMPTS = 6
 RETRYABLE_CODES = frozenset(

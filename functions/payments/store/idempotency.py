@@ -4,7 +4,7 @@ The key is (caller, Idempotency-Key); the payload hash is a fingerprint of the b
 secrets. The first response is stored when the operation finished or was declined; while it runs, a
 second request gets `idempotency_in_progress`; a different body gets `idempotency_key_reused`. Errors
 that leave nothing behind (validation, wrong PIN, insufficient funds) delete the record, so the client
-may retry with the same key. See docs/decisions/payments-idempotency.md.
+may retry with the same key. See docs/decisions/0033-payments-idempotency.md.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from core import aws
 from core.errors import IdempotencyInProgress, IdempotencyKeyReused, ServiceUnavailable
 from core.observability import logger
-from payments.config import conf
-from payments.store.tables import IdempotencyRecord
+from payments.settings import conf
+from payments.store.models import IdempotencyRecord
 
 Response = dict[str, Any]  # {"status": int, "body": {...}}
 

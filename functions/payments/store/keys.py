@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from core.secrets import secret_json
-from payments.config import conf
+from payments.settings import conf
 
 
 def pin_key() -> bytes:

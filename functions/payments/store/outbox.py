@@ -8,8 +8,8 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from core import aws
 from core.clock import iso
-from payments.config import conf
-from payments.store.tables import OutboxRecord
+from payments.settings import conf
+from payments.store.models import OutboxRecord
 
 
 def already_published(event_id: str) -> bool:

@@ -11,7 +11,7 @@ from core.dynamo import GuardRefused, TriesExhausted, TryCounter, to_item
 from core.tries import Tries
 from payments.domain import errors
 from payments.domain.pins import PIN_TRIES
-from payments.store.tables import Position
+from payments.store.models import Position
 
 TAKEN, WINDOW_END, WRONG = "pin_tries", "pin_window_end", "pin_wrong"
 

@@ -13,7 +13,7 @@ from core.errors import InvalidCursor
 from core.pagination import decode_cursor, encode_cursor
 from payments.domain import errors
 from payments.domain.rules import POSITION_SHARDS, PositionState
-from payments.store.tables import Entry, Hold, Payment, PaymentRequest, Position
+from payments.store.models import Entry, Hold, Payment, PaymentRequest, Position
 
 
 def position(account: str) -> Position | None:

@@ -15,8 +15,8 @@ from stdnum import luhn
 
 from accounts.domain import cards as rules
 from accounts.domain import pins
-from accounts.handlers.internal import handler as internal_handler
-from accounts.services import cards as card_service
+from accounts.entrypoints.internal import handler as internal_handler
+from accounts.service import cards as card_service
 from accounts.store import cards as card_store
 from accounts.store.models import AuditModel, CardModel
 from core.clock import now

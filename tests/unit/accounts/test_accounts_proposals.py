@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from accounts.services import approvals
-from accounts.services import proposals as proposal_service
+from accounts.service import approvals
+from accounts.service import proposals as proposal_service
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel, LoanModel, ProposalModel
 from core.clock import now
 from core.errors import ServiceUnavailable

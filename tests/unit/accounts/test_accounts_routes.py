@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from accounts.domain import nuban
-from accounts.handlers.internal import handler as internal_handler
-from accounts.services import accounts as account_service
+from accounts.entrypoints.internal import handler as internal_handler
+from accounts.service import accounts as account_service
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
 from core.clock import now
 from core.config import settings

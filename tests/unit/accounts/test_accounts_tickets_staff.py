@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from accounts.domain.interest import month_bounds, previous_month
-from accounts.handlers import interest as interest_handler
-from accounts.services import staff as staff_service
+from accounts.entrypoints import interest as interest_handler
+from accounts.service import staff as staff_service
 from accounts.store import proposals as proposal_store
 from accounts.store.models import AccountModel, AuditModel, InterestRunModel
 from core.clock import iso, now, parse_iso

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from core.secrets import secret_json
 from identity.app import app
-from identity.handlers import authorizer
+from identity.entrypoints import authorizer
 from identity.store import keys, revocations
 from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD, make_key
 
@@ -309,7 +309,7 @@ def context_of(token: str) -> dict[str, str]:
 
 
 def test_disabling_a_user_ends_their_tokens(identity: Any, registered: Any, call_api: Api) -> None:
-    from identity.handlers import bootstrap
+    from identity.entrypoints import bootstrap
 
     user = registered("yinka")
     token = sign_in(call_api, "yinka")["access_token"]

@@ -12,9 +12,12 @@ import jwt
 import pytest
 
 from core.config import settings
-from identity import service
 from identity.app import app
-from identity.handlers import authorizer
+from identity.entrypoints import authorizer
+from identity.service import common as common_service
+from identity.service import sessions as session_service
+from identity.service import staff as staff_service
+from identity.service import users as user_service
 from identity.store import revocations
 from identity.store.models import LoginAttemptModel
 from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD
@@ -47,7 +50,7 @@ def principal_of(access_token: str) -> dict[str, str]:
 
 def first_admin_signed_in(call_api: Api) -> Any:
     """The bootstrapped first admin's first sign-in (with the generated password)."""
-    from identity.handlers import bootstrap
+    from identity.entrypoints import bootstrap
 
     bootstrap.handler({}, None)
     response = login(call_api, "rootadmin", FIRST_ADMIN_PASSWORD)
@@ -78,7 +81,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     fixed = Clock()
-    monkeypatch.setattr(service, "now", lambda: fixed.now)
+    for module in (common_service, session_service, staff_service, user_service):
+        monkeypatch.setattr(module, "now", lambda: fixed.now)
     yield fixed
 
 
@@ -578,7 +582,7 @@ def test_jwks_is_public_and_verifies_issued_tokens(identity: Any, registered: An
 
 
 def test_bootstrap_creates_the_first_admin_once(identity: Any) -> None:
-    from identity.handlers import bootstrap
+    from identity.entrypoints import bootstrap
 
     first = bootstrap.handler({}, None)
     again = bootstrap.handler({}, None)

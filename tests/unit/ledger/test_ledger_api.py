@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from core.events import MovementKind as K
-from ledger import service
 from ledger.app import app
+from ledger.service import posting
 from tests.unit.ledger.ledger_helpers import (
     ALICE,
     ALICE_ID,
@@ -38,7 +38,7 @@ AS_ALICE = {"sub": ALICE_ID, "role": "customer"}
 
 def post(event_id: str, kind: K, legs: list[tuple[str, str, int]], when: str, **kw: Any) -> None:
     m = movement(kind, legs, payment_id=f"pay_{event_id}", **kw)
-    assert service.post_movement(event_id, f"corr-{event_id}", m, now=at(when)) is not None
+    assert posting.post_movement(event_id, f"corr-{event_id}", m, now=at(when)) is not None
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from core.events import MovementKind as K
 from core.observability import logger
-from ledger.handlers.consumer import handler
+from ledger.entrypoints.consumer import handler
 from ledger.store import journal
 from ledger.store.models import EntryModel, ProcessedEventModel
 from tests.unit.ledger.ledger_helpers import ALICE, BOB, POOL, envelope, movement, sqs_batch

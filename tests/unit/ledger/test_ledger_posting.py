@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from core.events import MovementKind as K
-from ledger import service
 from ledger.domain.errors import ChainConflict, PostingRuleViolated, UnknownLedgerAccount
-from ledger.service import Outcome
+from ledger.service import posting
+from ledger.service.posting import Outcome
 from ledger.store import journal
 from ledger.store.models import EntryModel, HeadModel, ProcessedEventModel
 from tests.unit.ledger.ledger_helpers import ALICE, BOB, INTEREST, LOANS, POOL, at, movement
@@ -29,7 +29,7 @@ def counts() -> tuple[int, int, int]:
 def test_a_transfer_posts_two_entries_and_creates_accounts_on_first_posting() -> None:
     # Given an empty ledger
     # When a transfer is posted
-    outcome = service.post_movement("evt_t", "corr-t", movement(K.TRANSFER, [(ALICE, BOB, 5_000)]), now=NOW)
+    outcome = posting.post_movement("evt_t", "corr-t", movement(K.TRANSFER, [(ALICE, BOB, 5_000)]), now=NOW)
     # Then Alice is debited, Bob credited, both accounts exist, the event is recorded
     assert outcome is Outcome.POSTED
     assert counts() == (2, 2, 1)
@@ -45,9 +45,9 @@ def test_a_transfer_posts_two_entries_and_creates_accounts_on_first_posting() ->
 
 def test_the_same_event_twice_posts_once() -> None:
     m = movement(K.WELCOME_BONUS, [(POOL, ALICE, 100_000)])
-    assert service.post_movement("evt_dup", "c", m, now=NOW) is Outcome.POSTED
+    assert posting.post_movement("evt_dup", "c", m, now=NOW) is Outcome.POSTED
     before = counts()
-    assert service.post_movement("evt_dup", "c", m, now=NOW) is Outcome.DUPLICATE
+    assert posting.post_movement("evt_dup", "c", m, now=NOW) is Outcome.DUPLICATE
     assert counts() == before
     assert journal.get_head(ALICE).balance == 100_000  # type: ignore[union-attr]
 
@@ -57,30 +57,30 @@ def test_a_duplicate_racing_past_the_dedup_read_is_stopped_by_the_transaction(
 ) -> None:
     # Given an event already posted, and a second consumer that read "not processed" just before
     m = movement(K.TRANSFER, [(ALICE, BOB, 1_000)])
-    service.post_movement("evt_race", "c", m, now=NOW)
+    posting.post_movement("evt_race", "c", m, now=NOW)
     before = counts()
     monkeypatch.setattr(journal, "is_processed", lambda event_id: False)
     # When it posts anyway, the dedup record's condition fails: that is success with nothing written
-    assert service.post_movement("evt_race", "c", m, now=NOW) is Outcome.DUPLICATE
+    assert posting.post_movement("evt_race", "c", m, now=NOW) is Outcome.DUPLICATE
     assert counts() == before
 
 
 def test_a_movement_to_an_unknown_account_writes_nothing() -> None:
     with pytest.raises(UnknownLedgerAccount):
-        service.post_movement("evt_bad", "c", movement(K.TRANSFER, [(ALICE, "bank:vault", 1)]), now=NOW)
+        posting.post_movement("evt_bad", "c", movement(K.TRANSFER, [(ALICE, "bank:vault", 1)]), now=NOW)
     assert counts() == (0, 0, 0)
 
 
 def test_a_movement_breaking_its_rule_writes_nothing() -> None:
     with pytest.raises(PostingRuleViolated):
-        service.post_movement("evt_bad", "c", movement(K.REVERSAL, [(BOB, ALICE, 1)]), now=NOW)
+        posting.post_movement("evt_bad", "c", movement(K.REVERSAL, [(BOB, ALICE, 1)]), now=NOW)
     assert counts() == (0, 0, 0)
 
 
 def test_a_loan_repayment_posts_principal_and_interest_in_one_transaction() -> None:
-    service.post_movement("evt_d", "c", movement(K.LOAN_DISBURSEMENT, [(LOANS, ALICE, 1_000_000)]), now=NOW)
+    posting.post_movement("evt_d", "c", movement(K.LOAN_DISBURSEMENT, [(LOANS, ALICE, 1_000_000)]), now=NOW)
     m = movement(K.LOAN_REPAYMENT, [(ALICE, LOANS, 83_334), (ALICE, INTEREST, 10_000)], payment_id="pay_r")
-    service.post_movement("evt_r", "c", m, now=NOW)
+    posting.post_movement("evt_r", "c", m, now=NOW)
     alice = list(journal.chain(ALICE))
     assert [(e.seq, e.side.value, e.amount, e.balance) for e in alice] == [
         (1, "credit", 1_000_000, 1_000_000),
@@ -93,7 +93,7 @@ def test_a_loan_repayment_posts_principal_and_interest_in_one_transaction() -> N
 
 def test_a_concurrent_posting_is_retried_from_fresh_heads(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a consumer whose first read of the heads is overtaken by another posting to the pool
-    service.post_movement("evt_1", "c", movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)]), now=NOW)
+    posting.post_movement("evt_1", "c", movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)]), now=NOW)
     real_read = journal.read_heads
     calls: list[int] = []
 
@@ -101,14 +101,14 @@ def test_a_concurrent_posting_is_retried_from_fresh_heads(monkeypatch: pytest.Mo
         heads = real_read(ids)
         calls.append(1)
         if len(calls) == 1:  # the racer's own read is call 2
-            service.post_movement(
+            posting.post_movement(
                 "evt_other", "c", movement(K.WELCOME_BONUS, [(POOL, BOB, 100)], payment_id="p2"), now=NOW
             )
         return heads
 
     monkeypatch.setattr(journal, "read_heads", read_then_race)
     # When it posts, the head condition fails once; it re-plans and posts on the next attempt
-    outcome = service.post_movement(
+    outcome = posting.post_movement(
         "evt_2",
         "c",
         movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)], payment_id="p3"),
@@ -123,15 +123,15 @@ def test_a_concurrent_posting_is_retried_from_fresh_heads(monkeypatch: pytest.Mo
 
 
 def test_a_chain_that_keeps_moving_fails_the_event_without_writing(monkeypatch: pytest.MonkeyPatch) -> None:
-    service.post_movement("evt_1", "c", movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)]), now=NOW)
+    posting.post_movement("evt_1", "c", movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)]), now=NOW)
     stale = journal.read_heads([POOL, BOB])
-    service.post_movement(
+    posting.post_movement(
         "evt_2", "c", movement(K.WELCOME_BONUS, [(POOL, ALICE, 100)], payment_id="p2"), now=NOW
     )
     monkeypatch.setattr(journal, "read_heads", lambda ids: stale)
     before = counts()
     with pytest.raises(ChainConflict):
-        service.post_movement(
+        posting.post_movement(
             "evt_3",
             "c",
             movement(K.WELCOME_BONUS, [(POOL, BOB, 100)], payment_id="p3"),

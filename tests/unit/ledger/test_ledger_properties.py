@@ -11,11 +11,11 @@ from moto import mock_aws
 
 from core.events import MoneyMoved
 from core.events import MovementKind as K
-from ledger import service
 from ledger.domain.chain import verify_chain
 from ledger.domain.chart import Side, payments_view
 from ledger.domain.posting import Head, plan_posting
-from ledger.service import Outcome
+from ledger.service import posting
+from ledger.service.posting import Outcome
 from ledger.store import journal
 from tests.unit.ledger.ledger_helpers import CASH, INTEREST, LOANS, POOL, at, create_ledger_tables, movement
 
@@ -93,12 +93,12 @@ def test_stored_postings_balance_and_replays_are_no_ops(
         create_ledger_tables()
         now = at("2026-01-01T00:00:00")
         for index, m in enumerate(moves):
-            assert service.post_movement(f"e{index}", "c", m, now=now) is Outcome.POSTED
+            assert posting.post_movement(f"e{index}", "c", m, now=now) is Outcome.POSTED
         before = {h.account_id: h for h in journal.all_heads()}
         # Replaying any event, any number of times, changes nothing
         for index in replays:
             if index < len(moves):
-                assert service.post_movement(f"e{index}", "c", moves[index], now=now) is Outcome.DUPLICATE
+                assert posting.post_movement(f"e{index}", "c", moves[index], now=now) is Outcome.DUPLICATE
         after = {h.account_id: h for h in journal.all_heads()}
         assert after == before
         assert sum(h.total_debits for h in after.values()) == sum(h.total_credits for h in after.values())

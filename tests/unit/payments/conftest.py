@@ -95,7 +95,7 @@ def bank(aws: None, env: Callable[..., None], fake_accounts: FakeAccounts) -> Fa
     import boto3
 
     from payments.service import positions
-    from payments.store.tables import create_all
+    from payments.store.models import create_all
 
     create_all()
     boto3.client("secretsmanager").create_secret(
@@ -156,7 +156,7 @@ def payments_app() -> Any:
 
 def balance(account: str) -> tuple[int, int, int]:
     """(ledger, held, available) of a position."""
-    from payments.store.tables import Position
+    from payments.store.models import Position
 
     item = Position.get(account, consistent_read=True)
     return int(item.ledger_balance), int(item.held), int(item.available)

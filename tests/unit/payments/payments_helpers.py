@@ -35,7 +35,7 @@ def transfer(
 
 def internal_call(action: str, **payload: Any) -> dict[str, Any]:
     """Invoke the payments internal function as the accounts service does."""
-    from payments.handlers import internal
+    from payments.entrypoints import internal
     from tests.unit.conftest import FakeContext
 
     result: dict[str, Any] = internal.handler({"action": action, "payload": payload}, FakeContext())

@@ -11,7 +11,7 @@ import pytest
 
 from core.clock import now, parse_iso
 from payments.domain.movement import scoped_id
-from payments.store.tables import Hold, OutboxRecord, Payment, PaymentRequest, Position
+from payments.store.models import Hold, OutboxRecord, Payment, PaymentRequest, Position
 from tests.unit.payments.payments_helpers import internal_call, reverse_payment
 
 CallApi = Callable[..., Any]
@@ -157,7 +157,7 @@ def test_a_partial_capture_moves_that_amount_and_releases_the_rest_once(
 def test_staff_reverse_a_capture_and_both_history_lines_are_marked(
     call_api: CallApi, payments_app: Any, parties: Any, helpers: Any
 ) -> None:
-    from payments.store.tables import Entry
+    from payments.store.models import Entry
 
     cardholder, merchant = parties
     hold = authorize(call_api, payments_app, cardholder, merchant).json
@@ -211,7 +211,7 @@ def test_a_void_releases_the_hold(call_api: CallApi, payments_app: Any, parties:
 def test_expired_holds_are_released_by_the_job_and_cannot_be_captured(
     call_api: CallApi, payments_app: Any, parties: Any, helpers: Any, env: Any
 ) -> None:
-    from payments.handlers import hold_expiry
+    from payments.entrypoints import hold_expiry
     from payments.service import cards
     from tests.unit.conftest import FakeContext
 

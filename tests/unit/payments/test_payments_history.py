@@ -108,7 +108,7 @@ def test_a_transfer_is_visible_to_both_sides_and_staff_only(
 def test_staff_reverse_a_transfer_once_as_a_new_linked_movement(
     call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
 ) -> None:
-    from payments.store.tables import Payment
+    from payments.store.models import Payment
 
     alice, bob = open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=30_000, key="r1")
@@ -188,7 +188,7 @@ def test_staff_search_by_account_and_by_day(
 
 def everything() -> dict[str, list[dict[str, Any]]]:
     """Every item of every payments table (but idempotency records), to prove nothing was written."""
-    from payments.store.tables import Counter, Entry, OutboxRecord, Payment, Position
+    from payments.store.models import Counter, Entry, OutboxRecord, Payment, Position
 
     return {
         model.Meta.table_name: sorted((item.attribute_values for item in model.scan()), key=repr)
@@ -199,7 +199,7 @@ def everything() -> dict[str, list[dict[str, Any]]]:
 def test_a_reversal_marks_the_original_everywhere_it_is_shown(
     call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
 ) -> None:
-    from payments.store.tables import Entry
+    from payments.store.models import Entry
 
     # Given a transfer from Alice to Bob, reversed by staff
     alice, bob = open_account(), open_account()
@@ -249,7 +249,7 @@ def test_a_second_reversal_is_refused_and_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from payments.store import repository
-    from payments.store.tables import Payment
+    from payments.store.models import Payment
 
     alice, bob = open_account(), open_account()
     payment = send(call_api, payments_app, alice, bob.account, amount=9_000, key="o1")
@@ -275,7 +275,7 @@ def test_the_marker_alone_guards_against_a_second_reversal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from payments.store import repository
-    from payments.store.tables import Payment
+    from payments.store.models import Payment
 
     # Given a payment already marked reversed (by some other id), read before the mark was set
     alice, bob = open_account(), open_account()
@@ -294,7 +294,7 @@ def test_the_marker_alone_guards_against_a_second_reversal(
 def test_the_marker_commits_only_with_the_reversal(
     call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
 ) -> None:
-    from payments.store.tables import Entry, Payment
+    from payments.store.models import Entry, Payment
 
     # Given Bob spent what Alice sent him, so the reversal cannot commit
     alice, bob, carol = open_account(), open_account(), open_account()

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from payments.handlers import internal
-from payments.store.tables import Entry, OutboxRecord, Payment, Position
+from payments.entrypoints import internal
+from payments.store.models import Entry, OutboxRecord, Payment, Position
 from tests.unit.conftest import FakeContext
 
 
@@ -21,7 +21,7 @@ def total_of_all_positions() -> int:
 
 
 def test_bootstrap_creates_the_bank_and_its_capital_exactly_once(bank: Any) -> None:
-    from payments.handlers import bootstrap
+    from payments.entrypoints import bootstrap
 
     # The fixture bootstrapped once; a second run changes nothing
     result = bootstrap.handler({}, FakeContext())
@@ -439,7 +439,7 @@ def test_unlocking_the_pin_of_an_unknown_account_is_not_found(bank: Any) -> None
 
 
 def test_the_read_only_queries_are_not_internal_actions(bank: Any) -> None:
-    # Listing positions and looking one up live in the query function (payments.handlers.queries)
+    # Listing positions and looking one up live in the query function (payments.entrypoints.queries)
     assert call("list_positions", limit=3)["error"]["code"] == "unknown_action"
     assert call("get_position", account_number="0000000001")["error"]["code"] == "unknown_action"
 

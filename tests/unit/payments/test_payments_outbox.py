@@ -10,9 +10,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from payments.handlers import outbox as publisher
+from payments.entrypoints import outbox as publisher
 from payments.store import outbox
-from payments.store.tables import OutboxRecord
+from payments.store.models import OutboxRecord
 from tests.unit.conftest import FakeContext
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from core.clock import now
-from payments.store.tables import Payment, Position
+from payments.store.models import Payment, Position
 from tests.unit.payments.payments_helpers import internal_call, transfer
 
 CallApi = Callable[..., Any]

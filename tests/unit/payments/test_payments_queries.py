@@ -9,8 +9,8 @@ import pytest
 
 from core.pagination import encode_cursor
 from payments.domain.rules import POSITION_SHARDS, shard_of
-from payments.handlers import internal, queries
-from payments.store.tables import Position
+from payments.entrypoints import internal, queries
+from payments.store.models import Position
 from tests.unit.conftest import FakeContext
 
 CUSTOMERS = 40

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from core.events import Event, MoneyMoved
-from payments.store.tables import Counter, Entry, IdempotencyRecord, OutboxRecord, Payment, Position
+from payments.store.models import Counter, Entry, IdempotencyRecord, OutboxRecord, Payment, Position
 from tests.unit.payments.payments_helpers import transfer
 
 CallApi = Callable[..., Any]

@@ -1,0 +1,93 @@
+"""Calls to payments' internal function (the contract in docs/architecture.md). Errors come back as
+DomainErrors with payments' own codes (e.g. `account_not_empty`), which pass through to the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.settings import conf
+from core import internal
+from core.events import MovementKind
+
+
+def _call(action: str, payload: dict[str, Any]) -> Any:
+    return internal.invoke(conf().payments_internal_function, action, payload)
+
+
+def open_position(account_number: str, owner_id: str, pin: str) -> dict[str, Any]:
+    """Payments keeps the balance and the payment PIN, and pays the welcome bonus with the owner's
+    first account."""
+    result: dict[str, Any] = _call(
+        "open_position", {"account_number": account_number, "owner_id": owner_id, "pin": pin}
+    )
+    return result
+
+
+def unlock_pin(account_number: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call("unlock_pin", {"account_number": account_number})
+    return result
+
+
+def close_with_payout(account_number: str, balance: int, reason: str, initiated_by: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        "close_with_payout",
+        {
+            "account_number": account_number,
+            "balance": balance,
+            "reason": reason,
+            "initiated_by": initiated_by,
+        },
+    )
+    return result
+
+
+def check_reversal(payment_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call("check_reversal", {"payment_id": payment_id})
+    return result
+
+
+def reverse(payment_id: str, reason: str, initiated_by: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        "reverse", {"payment_id": payment_id, "reason": reason, "initiated_by": initiated_by}
+    )
+    return result
+
+
+def set_state(account_number: str, state: str, reason: str) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        "set_state", {"account_number": account_number, "state": state, "reason": reason}
+    )
+    return result
+
+
+def balances(account_numbers: list[str]) -> dict[str, dict[str, Any]]:
+    if not account_numbers:
+        return {}
+    result: dict[str, dict[str, Any]] = _call("balances", {"account_numbers": account_numbers})
+    return result
+
+
+def lowest_balances(account_numbers: list[str], start: str, end: str) -> dict[str, int]:
+    if not account_numbers:
+        return {}
+    result: dict[str, int] = _call(
+        "lowest_balances", {"account_numbers": account_numbers, "start": start, "end": end}
+    )
+    return result
+
+
+def move(payment_id: str, kind: MovementKind, legs: list[tuple[str, str, int]], description: str) -> Any:
+    return _call(
+        "move",
+        {
+            "payment_id": payment_id,
+            "kind": str(kind),
+            "legs": [{"from_account": a, "to_account": b, "amount": amount} for a, b, amount in legs],
+            "description": description,
+        },
+    )
+
+
+def bank_totals() -> dict[str, Any]:
+    result: dict[str, Any] = _call("bank_totals", {})
+    return result

@@ -1,0 +1,95 @@
+"""Staff management (admins) and customer search (staff)."""
+
+from __future__ import annotations
+
+from chalice import Response  # type: ignore[attr-defined]
+
+from core.apidoc import PAGE
+from core.errors import InvalidRequest
+from core.http import BankBlueprint, correlation_id_of, json_response
+from core.pagination import parse_limit
+from identity.domain import errors as e
+from identity.domain.users import UserStatus
+from identity.models import CreateStaffRequest, UserList, UserView
+from identity.service import staff
+
+bp = BankBlueprint(__name__)
+
+MAX_SEARCH_LIMIT = 50
+
+
+def _user(view: UserView, status: int = 200) -> Response:
+    return json_response(view.model_dump(mode="json"), status)
+
+
+@bp.route(
+    "/staff/users",
+    methods=["POST"],
+    request=CreateStaffRequest,
+    response=UserView,
+    status=201,
+    roles=["admin"],
+    errors=[e.WeakPassword, e.UsernameTaken, e.EmailTaken],
+)
+def create_staff() -> Response:
+    principal = bp.principal()
+    request = bp.body(CreateStaffRequest)
+    user = staff.create_staff(principal, request, correlation_id=correlation_id_of(bp.request))
+    return _user(UserView.of(user), 201)
+
+
+@bp.route("/staff/users", methods=["GET"], response=UserList, roles=["admin"], query=PAGE)
+def list_staff() -> Response:
+    principal = bp.principal()
+    found, cursor = staff.list_staff(
+        principal, limit=parse_limit(bp.query("limit")), cursor=bp.query("cursor")
+    )
+    page = UserList(items=[UserView.of(user) for user in found], next_cursor=cursor)
+    return json_response(page.model_dump(mode="json"))
+
+
+@bp.route(
+    "/staff/users/{user_id}/disable",
+    methods=["POST"],
+    response=UserView,
+    roles=["admin"],
+    errors=[e.UserNotFound, e.CannotDisableSelf],
+)
+def disable_user(user_id: str) -> Response:
+    principal = bp.principal()
+    return _user(UserView.of(staff.set_status(principal, user_id, UserStatus.DISABLED)))
+
+
+@bp.route(
+    "/staff/users/{user_id}/enable",
+    methods=["POST"],
+    response=UserView,
+    roles=["admin"],
+    errors=[e.UserNotFound],
+)
+def enable_user(user_id: str) -> Response:
+    principal = bp.principal()
+    return _user(UserView.of(staff.set_status(principal, user_id, UserStatus.ACTIVE)))
+
+
+@bp.route(
+    "/staff/customers",
+    methods=["GET"],
+    response=UserList,
+    roles=["staff"],
+    query={"q": {"type": "string", "minLength": 1, "maxLength": 254}, "limit": PAGE["limit"]},
+)
+def search_customers() -> Response:
+    text = (bp.query("q") or "").strip()
+    limit = min(parse_limit(bp.query("limit")), MAX_SEARCH_LIMIT)
+    if not text:
+        raise InvalidRequest("Give the start of a username, email or name as ?q=")
+    found = staff.search_customers(text, limit=limit)
+    return json_response(UserList(items=[UserView.of(user) for user in found]).model_dump(mode="json"))
+
+
+@bp.route(
+    "/staff/customers/{user_id}", methods=["GET"], response=UserView, roles=["staff"], errors=[e.UserNotFound]
+)
+def get_customer(user_id: str) -> Response:
+    return _user(UserView.of(staff.customer(user_id)))

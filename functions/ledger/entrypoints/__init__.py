@@ -1,0 +1,1 @@
+"""Ledger Lambda handlers that are not the HTTP app (the SQS consumer)."""

@@ -1,0 +1,1 @@
+"""The ledger's HTTP routes, one blueprint per area; `ledger.app` registers them."""

@@ -1,0 +1,1 @@
+"""Calls from payments to other services (their internal functions)."""
