@@ -1,8 +1,9 @@
 """`make openapi`: the one OpenAPI 3.1 document of the bank's API, generated from the code.
 
 Sources, each written once: the Chalice route tables and their `core.apidoc.RouteDoc` metadata (models,
-errors, roles, idempotency), the pydantic models' JSON Schemas, the error classes' codes and titles, and
-the template's API events (which function serves a route, which routes are public). The result is
+errors, roles, idempotency), the pydantic models' JSON Schemas, the error catalogue (`core.errors`: one
+kind and one title per code), and the template's API events (which function serves a route, which routes
+are public). The result is
 committed as functions/openapi.json, so the identity function serves it without this generator.
 
     python -m tools.openapi           # write functions/openapi.json
@@ -151,6 +152,15 @@ class Components:
         return {"$ref": REF.format(model=model.__name__)}
 
 
+def catalogued(error: type[DomainError]) -> type[DomainError]:
+    """The catalogue's entry for a documented error, so every route shows a code with its one title and
+    status; an error class that is not the catalogue's (a subclass with its own title, say) is refused."""
+    entry = core_errors.catalogue().get(error.code)
+    if entry is None or (entry.kind, entry.title) != (error.kind, error.title):
+        raise ValueError(f"{error.__qualname__} ({error.code!r}) differs from the error catalogue's entry")
+    return entry
+
+
 def _codes_by_status(doc: RouteDoc, public: bool) -> dict[int, list[type[DomainError]]]:
     """The route's own errors plus the ones its shape implies (auth, body, paging, idempotency)."""
     implied: list[type[DomainError]] = []
@@ -178,7 +188,7 @@ def _codes_by_status(doc: RouteDoc, public: bool) -> dict[int, list[type[DomainE
             core_errors.IdempotencyInProgress,
         ]
     grouped: dict[int, list[type[DomainError]]] = {}
-    for error in [*implied, *doc.errors]:
+    for error in map(catalogued, [*implied, *doc.errors]):
         bucket = grouped.setdefault(STATUS_BY_KIND[error.kind], [])
         if error.code not in {e.code for e in bucket}:
             bucket.append(error)

@@ -2,6 +2,7 @@
 // typed "1,500.10" becomes exactly 150010 kobo without floating-point rounding.
 
 const NGN = new Intl.NumberFormat("en-NG", { style: "currency", currency: "NGN" });
+const NGN_WHOLE = new Intl.NumberFormat("en-NG", { style: "currency", currency: "NGN", maximumFractionDigits: 0 });
 const NGN_COMPACT = new Intl.NumberFormat("en-NG", { style: "currency", currency: "NGN", notation: "compact", maximumFractionDigits: 1 });
 const DATE_TIME = new Intl.DateTimeFormat("en-NG", { dateStyle: "medium", timeStyle: "short" });
 const DATE = new Intl.DateTimeFormat("en-NG", { dateStyle: "medium" });
@@ -10,6 +11,12 @@ const DAY = new Intl.DateTimeFormat("en-NG", { day: "numeric", month: "short" })
 export function money(kobo) {
   const value = Number(kobo || 0);
   return NGN.format(value / 100);
+}
+
+/** A limit or a bound in plain words: "₦100", "₦10,000,000" (kobo shown only when there are some). */
+export function moneyWhole(kobo) {
+  const value = Number(kobo || 0);
+  return value % 100 === 0 ? NGN_WHOLE.format(value / 100) : money(value);
 }
 
 export function moneyCompact(kobo) {

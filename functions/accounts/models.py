@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from accounts.domain import loans
 from core.money import Kobo
 
 Pin = Annotated[StrictStr, Field(pattern=r"^\d{4}$", description="4 digits, as a string")]
 AccountNumber = Annotated[StrictStr, Field(pattern=r"^\d{10}$")]
 Reason = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
+
+
+def _offered_term(months: int) -> int:
+    # Raises `loan_term_invalid` (a DomainError, which pydantic lets through unwrapped): the answer
+    # a bad term always had, now given at the edge.
+    loans.check_term(months)
+    return months
+
+
+# The terms come from accounts.domain.loans.TERMS, the one list; the schema shows them as its enum.
+LoanTerm = Annotated[
+    StrictInt, AfterValidator(_offered_term), Field(json_schema_extra={"enum": list(loans.TERMS)})
+]
 
 
 class Request(BaseModel):
@@ -46,7 +60,7 @@ class CardAction(Request):
 class ApplyLoan(Request):
     account_number: AccountNumber
     amount: Kobo
-    months: StrictInt
+    months: LoanTerm
 
 
 class Repayment(Request):
@@ -274,6 +288,38 @@ class ProposalView(BaseModel):
 class ProposalPage(BaseModel):
     items: list[ProposalView]
     next_cursor: str | None
+
+
+class TransferRules(BaseModel):
+    """Payments' limits (payments owns them; accounts relays them), in kobo."""
+
+    min_amount: int = Field(description="The smallest transfer")
+    max_single_amount: int = Field(description="The largest single payment")
+    daily_limit_per_account: int = Field(description="One account's outgoing total per UTC day")
+    daily_limit_per_customer: int = Field(description="A customer's outgoing total per UTC day, all accounts")
+
+
+class LoanRules(BaseModel):
+    terms_months: list[int] = Field(description="The terms a loan may run for, in months")
+    rate_percent: int = Field(description="Flat interest on the amount borrowed, for the whole term")
+    min_amount: int = Field(description="The smallest loan, in kobo")
+    max_amount: int = Field(description="The largest loan, in kobo")
+    four_eyes_amount: int = Field(description="A larger loan's approval needs a second staff member (kobo)")
+
+
+class AccountRules(BaseModel):
+    max_open: int = Field(description="Open accounts a customer may hold at once")
+    types: list[str] = Field(description="The account types a customer may open")
+    welcome_bonus: int = Field(description="Paid once per customer, with the first account (kobo)")
+
+
+class BankConfig(BaseModel):
+    """The bank's rules a client needs (public GET /config). Each value is read from the rule's one owner,
+    so a client shows and checks what the bank enforces."""
+
+    transfers: TransferRules
+    loans: LoanRules
+    accounts: AccountRules
 
 
 class InterestRunSummary(BaseModel):

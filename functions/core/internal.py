@@ -9,20 +9,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
 from core import aws
-from core.errors import DomainError, ErrorKind, ServiceUnavailable, error_class
-from core.observability import logger
+from core.errors import DomainError, ErrorKind, ServiceUnavailable, catalogue, error_class
+from core.observability import logger, metrics
 
 Action = Callable[[dict[str, Any]], Any]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 @cache
 def _remote_error_class(code: str, kind: str, title: str) -> type[DomainError]:
-    return error_class(code, ErrorKind(kind), title)
+    # The local class of a known code, even if another version of the callee words it differently:
+    # a relayed error must never trip the catalogue's one-title rule.
+    return catalogue().get(code) or error_class(code, ErrorKind(kind), title)
 
 
 def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
@@ -51,9 +54,12 @@ def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
     return answer["result"]
 
 
-def serve(actions: Mapping[str, Action]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """Build the Lambda handler of a service's internal function from its action table."""
+def serve(actions: Mapping[str, Action]) -> Handler:
+    """Build the Lambda handler of a service's internal function from its action table. It carries the
+    same two decorators as every other entry point, so each internal function has them by being served."""
 
+    @logger.inject_lambda_context
+    @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         action = actions.get(str(event.get("action")))
         logger.append_keys(correlation_id=str(event.get("correlation_id") or ""))
@@ -69,7 +75,7 @@ def serve(actions: Mapping[str, Action]) -> Callable[[dict[str, Any], Any], dict
                 "error": _error_body("validation_failed", ErrorKind.INVALID, "Invalid payload", detail, {})
             }
 
-    return handler
+    return cast(Handler, handler)  # log_metrics is typed as returning Callable[..., Any]
 
 
 def _error_body(

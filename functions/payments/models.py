@@ -121,9 +121,30 @@ class BankTotalsPayload(_Request):
     pass
 
 
+class RulesPayload(_Request):
+    pass
+
+
 class ListPositionsPayload(_Request):
     cursor: str | None = None
     limit: Annotated[StrictInt, Field(ge=1, le=100)] = 100
+
+
+class TransferRules(BaseModel):
+    """Payments' limits on one transfer and on a day's outgoing total, in kobo."""
+
+    min_amount: int
+    max_single_amount: int
+    daily_limit_per_account: int
+    daily_limit_per_customer: int
+
+
+class PaymentRules(BaseModel):
+    """The `rules` action's answer: what a client must know before it moves money (accounts serves it
+    to the site at GET /config). Payments owns these values (payments.settings)."""
+
+    transfers: TransferRules
+    welcome_bonus: int = Field(description="Kobo paid once per customer, with the first account")
 
 
 # ------------------------------------------------------------------ responses (the API document's schemas)

@@ -4,6 +4,7 @@ import { ApiError, get, post, q } from "../api.js";
 import { h, replace } from "../dom.js";
 import { dateTime, money } from "../format.js";
 import { navigate } from "../nav.js";
+import { bankRulesIfAvailable } from "../rules.js";
 import { badge, errorBox, facts, field, flash, form, FormError, input, link, loading, pageHead, pinInput, problemAlert } from "../ui.js";
 import { transactionsTable } from "./common.js";
 
@@ -59,7 +60,15 @@ export async function openAccountPage(view) {
     },
     { submitLabel: "Open account", busyLabel: "Opening…" },
   );
-  view.append(pageHead("Open an account"), h("section", { class: "panel narrow" }, h("p", { class: "muted" }, "Your first account comes with a ₦1,000.00 welcome bonus from Arhan Financial."), opener), result);
+  // The bonus (payments' amount, from GET /config) is shown when it arrives; the form does not wait for it.
+  const intro = h("p", { class: "muted", hidden: true });
+  view.append(pageHead("Open an account"), h("section", { class: "panel narrow" }, intro, opener), result);
+  const rules = await bankRulesIfAvailable();
+  const bonus = rules ? rules.accounts.welcome_bonus : 0;
+  if (bonus > 0) {
+    intro.textContent = `Your first account comes with a ${money(bonus)} welcome bonus from Arhan Financial.`;
+    intro.hidden = false;
+  }
 }
 
 /** 409 account_limit_reached: the bank's limit comes with the answer (`limit`), never from the site. */

@@ -2,7 +2,9 @@
 
 import { forgetSession, login, post, register } from "../api.js";
 import { h } from "../dom.js";
+import { money } from "../format.js";
 import { hashQuery, navigate } from "../nav.js";
+import { bankRulesIfAvailable } from "../rules.js";
 import { loadMe, isStaff, state } from "../state.js";
 import { field, flash, form, FormError, input } from "../ui.js";
 
@@ -75,7 +77,9 @@ export async function registerPage(view) {
       await register(body);
       await login(values.username, values.password);
       await loadMe();
-      flash("Your profile is ready. Open your first account to receive a ₦1,000.00 welcome bonus.");
+      const rules = await bankRulesIfAvailable();
+      const bonus = rules ? rules.accounts.welcome_bonus : 0;
+      flash(bonus > 0 ? `Your profile is ready. Open your first account to receive a ${money(bonus)} welcome bonus.` : "Your profile is ready. Open your first account.");
       navigate("/open-account");
     },
     { submitLabel: "Create my profile", busyLabel: "Creating…" },

@@ -4,6 +4,7 @@ import { get, q } from "../api.js";
 import { h, replace } from "../dom.js";
 import { money } from "../format.js";
 import { moneyChart } from "../charts.js";
+import { bankRulesIfAvailable } from "../rules.js";
 import { state, myAccounts } from "../state.js";
 import { badge, errorBox, link, loading, pageHead } from "../ui.js";
 import { transactionsTable } from "./common.js";
@@ -28,9 +29,12 @@ export async function dashboardPage(view) {
     return;
   }
   if (!accounts.length) {
+    const rules = await bankRulesIfAvailable();
+    const bonus = rules ? rules.accounts.welcome_bonus : 0;
+    const offer = bonus > 0 ? `Open a current or savings account and we credit a ${money(bonus)} welcome bonus.` : "Open a current or savings account to start banking with us.";
     replace(
       accountsBox,
-      h("div", { class: "panel" }, h("h2", { id: "accounts-title" }, "You have no account yet"), h("p", {}, "Open a current or savings account and we credit a ₦1,000.00 welcome bonus."), link("#/open-account", "Open my first account", "btn")),
+      h("div", { class: "panel" }, h("h2", { id: "accounts-title" }, "You have no account yet"), h("p", {}, offer), link("#/open-account", "Open my first account", "btn")),
     );
     replace(recentBox, h("h2", { id: "recent-title" }, "Recent transactions"), h("p", { class: "empty" }, "No transactions yet."));
     replace(chartBox, h("h2", { id: "week-title" }, "Your spending this week"), h("p", { class: "empty" }, "Nothing spent yet."));

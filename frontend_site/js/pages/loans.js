@@ -3,13 +3,13 @@
 
 import { ApiError, get, newIdempotencyKey, post, q } from "../api.js";
 import { h, replace } from "../dom.js";
-import { dateOnly, dateTime, money, nairaInput, parseNaira } from "../format.js";
+import { dateOnly, dateTime, money, moneyWhole, nairaInput, parseNaira } from "../format.js";
 import { myAccounts } from "../state.js";
 import { amountInput, badge, facts, field, flash, form, FormError, link, loading, pageHead, select, table } from "../ui.js";
 import { accountSelect } from "./common.js";
 import { navigate } from "../nav.js";
+import { bankRules } from "../rules.js";
 
-const MONTHS = [1, 3, 6, 12, 24];
 const OPEN = new Set(["pending", "active"]);
 
 export function scheduleTable(schedule) {
@@ -42,7 +42,7 @@ export async function loansPage(view) {
   const listBox = h("section", { "aria-labelledby": "loans-title" }, loading("Loading your loans…"));
   const applyBox = h("section", { class: "panel", "aria-labelledby": "apply-title" });
   view.append(pageHead("Loans"), listBox, applyBox);
-  const [accounts, loans] = await Promise.all([myAccounts(), get("/loans?limit=50").then((r) => r.items || [])]);
+  const [accounts, loans, rules] = await Promise.all([myAccounts(), get("/loans?limit=50").then((r) => r.items || []), bankRules()]);
   loans.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
   replace(
     listBox,
@@ -58,7 +58,7 @@ export async function loansPage(view) {
     replace(applyBox, h("h2", { id: "apply-title" }, "Apply for a loan"), h("p", {}, "Open an account to receive a loan into."), link("#/open-account", "Open an account", "btn"));
     return;
   }
-  renderApply(applyBox, accounts);
+  renderApply(applyBox, accounts, rules.loans);
 }
 
 function loanPanel(loan, accounts) {
@@ -112,13 +112,16 @@ function repayForm(loan, accounts) {
   );
 }
 
-function renderApply(box, accounts) {
+/** The application form; `terms` are the bank's loan rules (GET /config: terms, rate, amounts). */
+function renderApply(box, accounts, terms) {
   const preview = h("div", { "aria-live": "polite" });
   const amount = amountInput("amount", { placeholder: "e.g. 50000" });
-  const months = select("months", MONTHS.map((m) => ({ value: String(m), label: `${m} month${m === 1 ? "" : "s"}`, selected: m === 6 })));
+  const offered = terms.terms_months;
+  const preselected = offered[Math.floor(offered.length / 2)]; // a middle term (6 months of 1–24)
+  const months = select("months", offered.map((m) => ({ value: String(m), label: `${m} month${m === 1 ? "" : "s"}`, selected: m === preselected })));
   const account = accountSelect(accounts);
   const quoteForm = form(
-    [h("div", { class: "form-row three" }, field("Amount (₦)", amount, { hint: "₦100 to ₦10,000,000." }), field("Term", months), field("Pay into", account))],
+    [h("div", { class: "form-row three" }, field("Amount (₦)", amount, { hint: `${moneyWhole(terms.min_amount)} to ${moneyWhole(terms.max_amount)}.` }), field("Term", months), field("Pay into", account))],
     async (values) => {
       const kobo = parseNaira(values.amount);
       if (kobo === null || kobo <= 0) throw new FormError("amount", "Enter an amount like 50000.");
@@ -144,6 +147,6 @@ function renderApply(box, accounts) {
     apply.submitButton.focus();
   }
 
-  replace(box, h("h2", { id: "apply-title" }, "Apply for a loan"), h("p", { class: "muted" }, "Flat 12% interest; see every instalment before you apply."), quoteForm, preview);
+  replace(box, h("h2", { id: "apply-title" }, "Apply for a loan"), h("p", { class: "muted" }, `Flat ${terms.rate_percent}% interest; see every instalment before you apply.`), quoteForm, preview);
 }
 

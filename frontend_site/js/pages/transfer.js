@@ -5,17 +5,17 @@ import { ApiError, newIdempotencyKey, post } from "../api.js";
 import { h, replace } from "../dom.js";
 import { aboutMinutes, money, parseNaira, nairaInput } from "../format.js";
 import { hashQuery } from "../nav.js";
+import { bankRules } from "../rules.js";
 import { myAccounts } from "../state.js";
 import { errorBox, facts, field, form, FormError, input, link, loading, pageHead, pinInput, amountInput } from "../ui.js";
 import { accountSelect } from "./common.js";
-
-const MIN_TRANSFER = 5000; // 50.00 NGN
 
 export async function transferPage(view) {
   view.append(pageHead("Send money"));
   const box = h("div", { class: "panel narrow" }, loading());
   view.append(box);
-  const accounts = await myAccounts();
+  const [accounts, rules] = await Promise.all([myAccounts(), bankRules()]);
+  const minimum = rules.transfers.min_amount;
   const active = accounts.filter((a) => a.state === "active");
   if (!active.length) {
     replace(box, h("p", {}, "You need an active account to send money."), link("#/open-account", "Open an account", "btn"));
@@ -33,7 +33,7 @@ export async function transferPage(view) {
       [
         field("From", from),
         field("To account number", to),
-        field("Amount (₦)", amount, { hint: "At least ₦50.00." }),
+        field("Amount (₦)", amount, { hint: `At least ${money(minimum)}.` }),
         field("Description", description, { hint: "Optional; the recipient sees it." }),
       ],
       async (values) => {
@@ -41,7 +41,7 @@ export async function transferPage(view) {
         if (values.to_account === values.from_account) throw new FormError("to_account", "Choose an account other than the one you send from.");
         const kobo = parseNaira(values.amount);
         if (kobo === null || kobo <= 0) throw new FormError("amount", "Enter an amount like 1500 or 1,500.50.");
-        if (kobo < MIN_TRANSFER) throw new FormError("amount", `The smallest transfer is ${money(MIN_TRANSFER)}.`);
+        if (kobo < minimum) throw new FormError("amount", `The smallest transfer is ${money(minimum)}.`);
         const source = accounts.find((a) => a.account_number === values.from_account);
         if (source && kobo > Number(source.available_balance)) throw new FormError("amount", `That is more than the ${money(source.available_balance)} available.`);
         draft = { from_account: values.from_account, to_account: values.to_account, amount: nairaInput(kobo), description: values.description };

@@ -3,15 +3,45 @@ DomainErrors with payments' own codes (e.g. `account_not_empty`), which pass thr
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from accounts.settings import conf
 from core import internal
 from core.events import MovementKind
 
+# Payments' rules change only with a deploy; a minute's reuse makes the site's GET /config cost no hop
+# on a warm function most of the time, and a new value reaches every client within that minute.
+RULES_MAX_AGE_SECONDS = 60
+
+
+@dataclass
+class _Remembered:
+    value: dict[str, Any] | None = None
+    until: float = 0.0  # time.monotonic() after which the value is read again
+
+
+_rules = _Remembered()
+
 
 def _call(action: str, payload: dict[str, Any]) -> Any:
     return internal.invoke(conf().payments_internal_function, action, payload)
+
+
+def rules() -> dict[str, Any]:
+    """Payments' rules a client needs: `{"transfers": {min_amount, max_single_amount,
+    daily_limit_per_account, daily_limit_per_customer}, "welcome_bonus"}` (kobo), reused by this warm
+    process for RULES_MAX_AGE_SECONDS."""
+    if _rules.value is None or time.monotonic() >= _rules.until:
+        answer: dict[str, Any] = _call("rules", {})
+        _rules.value, _rules.until = answer, time.monotonic() + RULES_MAX_AGE_SECONDS
+    return _rules.value
+
+
+def forget_rules() -> None:
+    """Read payments' rules afresh on the next call (tests give each case its own payments)."""
+    _rules.value = None
 
 
 def open_position(account_number: str, owner_id: str, pin: str) -> dict[str, Any]:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from core import errors as shared
 from core.errors import ErrorKind, error_class
 
-AccountNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No such account")
-AccountNotActive = error_class("account_not_active", ErrorKind.CONFLICT, "The account is not active")
-AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
+# Codes payments raises too (or relays to us): declared once in core.errors. Payments' refusals that
+# reach our clients through core.internal are named here so the API document lists them on the routes
+# that move money.
+AccountClosed = shared.AccountClosed
+AccountNotActive = shared.AccountNotActive
+AccountNotEmpty = shared.AccountNotEmpty
+AccountNotFound = shared.AccountNotFound
+AlreadyReversed = shared.AlreadyReversed
+BalanceChanged = shared.BalanceChanged
+CardBlocked = shared.CardBlocked
+CardBusy = shared.CardBusy
+CardExpired = shared.CardExpired
+CardInvalid = shared.CardInvalid
+InsufficientFunds = shared.InsufficientFunds
+NotReversible = shared.NotReversible
+TransferNotFound = shared.TransferNotFound
+
 AccountNotReady = error_class("account_not_ready", ErrorKind.CONFLICT, "The account is still being opened")
 AccountAlreadyBlocked = error_class(
     "account_already_blocked", ErrorKind.CONFLICT, "The account is already blocked"
@@ -23,26 +38,19 @@ AccountLimitReached = error_class(
 )
 
 CardNotFound = error_class("card_not_found", ErrorKind.NOT_FOUND, "No such card")
-CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
-CardBlocked = error_class("card_blocked", ErrorKind.UNPROCESSABLE, "The card is blocked")
-CardExpired = error_class("card_expired", ErrorKind.UNPROCESSABLE, "The card has expired")
 CardExists = error_class(
     "card_exists", ErrorKind.CONFLICT, "The account already has a card; replace it instead"
 )
 CardNotBlocked = error_class("card_not_blocked", ErrorKind.CONFLICT, "The card is not blocked")
 CardAlreadyBlocked = error_class("card_already_blocked", ErrorKind.CONFLICT, "The card is already blocked")
 CardReplaced = error_class("card_replaced", ErrorKind.CONFLICT, "The card was replaced and cannot be used")
-CardBusy = error_class(
-    "card_busy", ErrorKind.CONFLICT, "Other payments with this card are being checked; try again in a moment"
-)
 CardBlockedByBank = error_class(
     "card_blocked_by_bank", ErrorKind.CONFLICT, "The bank blocked this card; contact support"
 )
 
 LoanNotFound = error_class("loan_not_found", ErrorKind.NOT_FOUND, "No such loan")
-LoanTermInvalid = error_class(
-    "loan_term_invalid", ErrorKind.INVALID, "Loans run for 1, 3, 6, 12 or 24 months"
-)
+# The terms themselves are accounts.domain.loans.TERMS (the detail names them), never copied here.
+LoanTermInvalid = error_class("loan_term_invalid", ErrorKind.INVALID, "The bank offers no loan for this term")
 LoanAmountInvalid = error_class("loan_amount_invalid", ErrorKind.INVALID, "The loan amount is out of range")
 LoanAlreadyOpen = error_class(
     "loan_already_open", ErrorKind.CONFLICT, "You already have a pending or active loan"
@@ -86,20 +94,3 @@ TicketChanged = error_class("ticket_changed", ErrorKind.CONFLICT, "The ticket ch
 NumberSpaceBusy = error_class(
     "number_allocation_failed", ErrorKind.UNAVAILABLE, "No free number was found; try again"
 )
-
-# Relayed from payments through core.internal (raised there with the same code); named here so the
-# API document lists them on the routes that move money.
-InsufficientFunds = error_class(
-    "insufficient_funds", ErrorKind.UNPROCESSABLE, "The available balance is too low"
-)
-AccountNotEmpty = error_class(
-    "account_not_empty", ErrorKind.CONFLICT, "Only an account with a zero balance and no holds can be closed"
-)
-BalanceChanged = error_class(
-    "balance_changed", ErrorKind.CONFLICT, "The account's balance or holds changed meanwhile; try again"
-)
-TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
-NotReversible = error_class(
-    "not_reversible", ErrorKind.CONFLICT, "Only a completed transfer or card payment can be reversed"
-)
-AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")

@@ -1,4 +1,5 @@
-"""Loan terms: flat 12% interest, a schedule in whole kobo, and how a repayment splits into legs."""
+"""Loan rules, each written only here: the terms, the flat rate, the amounts; a schedule in whole kobo, and
+how a repayment splits into legs. The site reads them from GET /config."""
 
 from __future__ import annotations
 
@@ -36,9 +37,16 @@ class Terms:
     instalments: tuple[int, ...]
 
 
-def validate(amount: int, months: int) -> None:
+def check_term(months: int) -> None:
+    """The one check of a loan's term (the request model runs it too, so a bad term fails at the edge)."""
     if months not in TERMS:
-        raise LoanTermInvalid()
+        *others, last = (str(term) for term in TERMS)
+        offered = f"{', '.join(others)} or {last}" if others else last
+        raise LoanTermInvalid(f"Loans run for {offered} months")
+
+
+def validate(amount: int, months: int) -> None:
+    check_term(months)
     if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
         raise LoanAmountInvalid(f"Borrow from {MIN_AMOUNT} to {MAX_AMOUNT} kobo")
 

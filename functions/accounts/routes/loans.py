@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from accounts.domain import errors as e
+from accounts.domain import loans
 from accounts.models import (
     ApplyLoan,
     LoanDecision,
@@ -47,7 +48,7 @@ def list_loans() -> Response:
     response=LoanQuote,
     query={
         "amount": {"type": "integer", "minimum": 1},
-        "months": {"type": "integer", "enum": [1, 3, 6, 12, 24]},
+        "months": {"type": "integer", "enum": list(loans.TERMS)},
     },
     errors=[e.LoanTermInvalid, e.LoanAmountInvalid],
 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.observability import logger
+from core.observability import logger, metrics
 from identity.service import staff
 
 
+@logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = staff.bootstrap_first_admin()
     logger.info(

@@ -1,9 +1,9 @@
 """The ledger's typed errors, each with a stable code (they reach clients as problem documents and the
-DLQ view as hints)."""
+DLQ view as hints). `account_not_found` is payments' answer relayed (declared once in core.errors)."""
 
 from __future__ import annotations
 
-from core.errors import DomainError, ErrorKind, error_class
+from core.errors import AccountNotFound, DomainError, ErrorKind, error_class
 
 InvalidEvent = error_class("invalid_event", ErrorKind.INVALID, "The event is malformed")
 UnknownLedgerAccount = error_class(
@@ -21,7 +21,6 @@ ChainConflict = error_class(
 LedgerAccountNotFound = error_class(
     "ledger_account_not_found", ErrorKind.NOT_FOUND, "No ledger account with this id"
 )
-AccountNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No account with this number")
 StatementTooLarge = error_class(
     "statement_too_large", ErrorKind.UNPROCESSABLE, "The period holds too many entries; choose a shorter one"
 )

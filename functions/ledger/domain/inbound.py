@@ -1,13 +1,11 @@
-"""Reading a queued message: the SQS body is the event envelope (raw SNS delivery), as JSON."""
+"""What the ledger makes of an event it has read (reading the queued message is service.messages'):
+which events it posts, and the movement a money.moved event carries."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pydantic import ValidationError
 
-from core.events import EVENT_VERSION, Event, EventType, MoneyMoved
+from core.events import Event, EventType, MoneyMoved
 from ledger.domain.errors import InvalidEvent
 
 # Acknowledged and never posted: they move no money (holds change available balance only).
@@ -16,7 +14,8 @@ NON_POSTING = frozenset(
 )
 
 
-def _summary(error: ValidationError) -> str:
+def summary(error: ValidationError) -> str:
+    """The first few problems, one line: what the DLQ view and the logs show of a refused message."""
     parts = [
         f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}"
         for item in error.errors(include_input=False, include_url=False)[:5]
@@ -24,27 +23,8 @@ def _summary(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def decode(body: str) -> Event:
-    """The envelope of a message body; a non-raw SNS notification is unwrapped as well."""
-    try:
-        raw: Any = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidEvent("the message body is not JSON") from exc
-    if isinstance(raw, dict) and raw.get("Type") == "Notification" and isinstance(raw.get("Message"), str):
-        return decode(raw["Message"])
-    if not isinstance(raw, dict):
-        raise InvalidEvent("the message body is not a JSON object")
-    try:
-        event = Event.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidEvent(f"not an event envelope: {_summary(exc)}") from exc
-    if event.version != EVENT_VERSION:
-        raise InvalidEvent(f"event version {event.version} is not understood (expected {EVENT_VERSION})")
-    return event
-
-
 def movement_of(event: Event) -> MoneyMoved:
     try:
         return MoneyMoved.model_validate(event.data)
     except ValidationError as exc:
-        raise InvalidEvent(f"money.moved data is malformed: {_summary(exc)}") from exc
+        raise InvalidEvent(f"money.moved data is malformed: {summary(exc)}") from exc

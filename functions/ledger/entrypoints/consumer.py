@@ -1,5 +1,10 @@
-"""The SQS consumer: each record is one event (raw SNS delivery). Posting failures fail only their own
-record (partial batch response); SQS retries it and moves it to the DLQ after maxReceiveCount."""
+"""The SQS consumer: each record is one event (raw SNS delivery), read with Powertools' parser models
+(service.messages). Failures fail only their own record (partial batch response); SQS retries it and
+moves it to the DLQ after maxReceiveCount.
+
+The record is parsed in the record handler rather than by `BatchProcessor(model=...)`: a record the
+model refuses would then fail before any code of ours runs, without the log line that names it.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from core.observability import MetricUnit, logger, metrics
-from ledger.domain import inbound
-from ledger.service import posting
+from ledger.service import messages, posting
 
 RECORD_KEYS = ["message_id", "correlation_id", "event_id"]
 
@@ -18,7 +22,8 @@ RECORD_KEYS = ["message_id", "correlation_id", "event_id"]
 def record_handler(record: SQSRecord) -> str:
     logger.append_keys(message_id=record.message_id)
     try:
-        event = inbound.decode(record.body)  # invalid_event: the record fails, later the DLQ takes it
+        # An unreadable message raises invalid_event: the record fails, and later the DLQ takes it.
+        event = messages.read_record(record.raw_event)
         logger.append_keys(correlation_id=event.correlation_id, event_id=event.event_id)
         outcome = posting.handle_event(event)
         logger.info("Event handled", extra={"type": event.type.value, "outcome": outcome.value})
@@ -33,7 +38,7 @@ def record_handler(record: SQSRecord) -> str:
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # A fresh processor per invocation: it collects the batch's failures.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

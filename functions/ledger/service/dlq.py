@@ -11,6 +11,7 @@ from core.observability import logger
 from ledger.domain import inbound
 from ledger.domain.posting import plan_posting
 from ledger.models import DlqMessageView, DlqView, RedriveView
+from ledger.service import messages
 from ledger.settings import conf, required
 from ledger.store import journal, queues
 
@@ -19,7 +20,7 @@ from ledger.store import journal, queues
 def diagnose(body: str) -> tuple[Event | None, str]:
     """Why a message might have failed, found by re-checking it (SQS keeps no error with a message)."""
     try:
-        event = inbound.decode(body)
+        event = messages.read_body(body)
     except DomainError as error:
         return None, f"{error.code}: {error.detail}"
     try:

@@ -4,32 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import errors as shared
 from core.errors import DomainError, ErrorKind, error_class
 
-AccountNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No such account")
-AccountNotActive = error_class(
-    "account_not_active", ErrorKind.UNPROCESSABLE, "The account is blocked or closed"
-)
+# Codes accounts raises too (or relays from us): declared once in core.errors. The card refusals come
+# from accounts through core.internal; they are named here so the API document lists them on the routes
+# that check a card.
+AccountClosed = shared.AccountClosed
+AccountNotActive = shared.AccountNotActive
+AccountNotEmpty = shared.AccountNotEmpty
+AccountNotFound = shared.AccountNotFound
+AlreadyReversed = shared.AlreadyReversed
+BalanceChanged = shared.BalanceChanged
+CardBlocked = shared.CardBlocked
+CardBusy = shared.CardBusy
+CardExpired = shared.CardExpired
+CardInvalid = shared.CardInvalid
+InsufficientFunds = shared.InsufficientFunds
+NotReversible = shared.NotReversible
+TransferNotFound = shared.TransferNotFound
+
 AccountExists = error_class("account_exists", ErrorKind.CONFLICT, "The account already has a position")
-AccountNotEmpty = error_class(
-    "account_not_empty", ErrorKind.CONFLICT, "Only an account with a zero balance and no holds can be closed"
-)
-AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
-BalanceChanged = error_class(
-    "balance_changed", ErrorKind.CONFLICT, "The account's balance or holds changed meanwhile; try again"
-)
-InsufficientFunds = error_class(
-    "insufficient_funds", ErrorKind.UNPROCESSABLE, "The available balance is too low"
-)
 SameAccount = error_class("same_account", ErrorKind.UNPROCESSABLE, "Money cannot move to the same account")
 AmountBelowMinimum = error_class(
     "amount_below_minimum", ErrorKind.UNPROCESSABLE, "The amount is below the minimum transfer"
 )
-TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
-NotReversible = error_class(
-    "not_reversible", ErrorKind.CONFLICT, "Only a completed transfer or card payment can be reversed"
-)
-AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")
 HoldNotFound = error_class("authorization_not_found", ErrorKind.NOT_FOUND, "No such card authorization")
 HoldNotPending = error_class(
     "authorization_not_pending",
@@ -114,15 +113,6 @@ PaymentRequestClosed = error_class(
     "payment_request_closed",
     ErrorKind.CONFLICT,
     "The payment request was already paid, declined or has expired",
-)
-
-# Relayed from accounts through core.internal (raised there with the same code); named here so the API
-# document lists them on the routes that check a card.
-CardInvalid = error_class("card_invalid", ErrorKind.UNPROCESSABLE, "The card details are wrong")
-CardBlocked = error_class("card_blocked", ErrorKind.UNPROCESSABLE, "The card is blocked")
-CardExpired = error_class("card_expired", ErrorKind.UNPROCESSABLE, "The card has expired")
-CardBusy = error_class(
-    "card_busy", ErrorKind.CONFLICT, "Other payments with this card are being checked; try again in a moment"
 )
 
 

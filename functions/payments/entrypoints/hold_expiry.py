@@ -12,16 +12,13 @@ MAX_BATCHES = 10
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     released = 0
-    try:
-        for _ in range(MAX_BATCHES):
-            count = cards.expire_holds(batch=BATCH)
-            released += count
-            if count < BATCH:
-                break
-    finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
+    for _ in range(MAX_BATCHES):
+        count = cards.expire_holds(batch=BATCH)
+        released += count
+        if count < BATCH:
+            break
     logger.info("Expired holds released", extra={"released": released})
     return {"released": released}

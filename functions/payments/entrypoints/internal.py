@@ -1,5 +1,6 @@
 """The payments internal function: actions the accounts service invokes directly (docs/architecture.md).
-Each moves money or changes what may move it, so only accounts may invoke it (the template's grants)."""
+Most move money or change what may move it, so only accounts may invoke it (the template's grants); the
+reads among them (`balances`, `rules`, ...) ride along rather than need a function of their own."""
 
 from __future__ import annotations
 
@@ -16,14 +17,20 @@ from payments.models import (
     MovePayload,
     OpenPositionPayload,
     ReversePayload,
+    RulesPayload,
     SetStatePayload,
 )
-from payments.service import history, positions
+from payments.service import history, positions, rules
 
 
 def _bank_totals(payload: dict[str, Any]) -> Any:
     BankTotalsPayload.model_validate(payload)
     return positions.bank_totals()
+
+
+def _rules(payload: dict[str, Any]) -> Any:
+    RulesPayload.model_validate(payload)
+    return rules.rules()
 
 
 handler = serve(
@@ -44,5 +51,6 @@ handler = serve(
             GetPaymentPayload.model_validate(payload).payment_id
         ),
         "bank_totals": _bank_totals,
+        "rules": _rules,
     }
 )

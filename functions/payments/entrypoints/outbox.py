@@ -39,12 +39,9 @@ def publish_record(record: DynamoDBRecord) -> None:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        response = process_partial_response(
-            event=event, record_handler=publish_record, processor=processor, context=context
-        )
-    finally:
-        if metrics.metric_set:  # EMF only when something happened
-            metrics.flush_metrics()
+    response = process_partial_response(
+        event=event, record_handler=publish_record, processor=processor, context=context
+    )
     return dict(response)

@@ -1,7 +1,7 @@
 """Test helpers for the accounts unit tests: constants, principals and a fake of payments' internal
 function that follows the contract in docs/architecture.md (positions with their payment PIN and the
 welcome bonus once per customer, idempotent moves, set_state, PIN unlock, closure payout of exactly the
-approved balance, reversals, and each account's lowest balance over a window)."""
+approved balance, reversals, each account's lowest balance over a window, and payments' rules)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import iso, now
-from core.errors import ErrorKind, error_class
+from core.errors import (
+    AccountClosed,
+    AccountNotEmpty,
+    AlreadyReversed,
+    BalanceChanged,
+    ErrorKind,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    NotReversible,
+    TransferNotFound,
+    error_class,
+)
+from core.errors import AccountNotFound as PositionNotFound
+from payments.service.rules import rules as payment_rules
 
 PREFIX = "arhan-test"
 PAYMENTS_FUNCTION = "payments-internal-unit"
@@ -29,17 +42,10 @@ CASH = "bank:cash"
 WELCOME_BONUS = 100_000
 REVERSIBLE = ("transfer", "card_capture")
 
-AccountNotEmpty = error_class("account_not_empty", ErrorKind.CONFLICT, "The account still holds money")
+# Payments' refusals are the catalogue's (core.errors): one title per code, in every process. Only
+# codes payments keeps to itself are made here, with payments' own kind and title.
 AccountBlocked = error_class("account_blocked", ErrorKind.UNPROCESSABLE, "The account is blocked")
-InsufficientFunds = error_class("insufficient_funds", ErrorKind.UNPROCESSABLE, "Not enough money")
-IdempotencyKeyReused = error_class("idempotency_key_reused", ErrorKind.UNPROCESSABLE, "Key reused")
 AccountExists = error_class("account_exists", ErrorKind.CONFLICT, "The account already has a position")
-PositionNotFound = error_class("account_not_found", ErrorKind.NOT_FOUND, "No such account")
-AccountClosed = error_class("account_closed", ErrorKind.CONFLICT, "The account is closed")
-TransferNotFound = error_class("transfer_not_found", ErrorKind.NOT_FOUND, "No such transfer")
-NotReversible = error_class("not_reversible", ErrorKind.CONFLICT, "Only a completed transfer can be reversed")
-AlreadyReversed = error_class("already_reversed", ErrorKind.CONFLICT, "The transfer was already reversed")
-BalanceChanged = error_class("balance_changed", ErrorKind.CONFLICT, "The balance changed meanwhile")
 
 
 @dataclass(frozen=True)
@@ -268,6 +274,11 @@ class FakePayments:
         """A customer's transfer as payments would have made it (the thing a reversal undoes)."""
         legs = [{"from_account": from_account, "to_account": to_account, "amount": amount}]
         self.move({"payment_id": payment_id, "kind": "transfer", "legs": legs, "description": "rent"})
+
+    def rules(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Payments' own `rules` action (read-only, from payments' settings): the real answer, no copy."""
+        assert p == {}
+        return payment_rules()
 
     def bank_totals(self, p: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from accounts.clients import payments as payments_client
 from accounts.store.models import ALL_MODELS
 from core import aws as core_aws
 from core import internal
@@ -30,6 +31,7 @@ def reset_caches() -> None:
     settings.cache_clear()
     core_secrets.forget()
     core_aws.forget_clients()
+    payments_client.forget_rules()
     for model in ALL_MODELS:
         model._connection = None
 

@@ -22,6 +22,7 @@ from accounts.store.models import AuditModel, CardModel
 from core.clock import now
 from core.dynamo import from_item
 from tests.unit.accounts.accounts_fakes import CARD_KEYS, STAFF, FakePayments, customer
+from tests.unit.conftest import FakeContext
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
@@ -40,7 +41,7 @@ def verify(card: dict[str, Any], **override: Any) -> dict[str, Any]:
         "pin": "0042",
         **override,
     }
-    result: dict[str, Any] = internal_handler({"action": "verify_card", "payload": payload}, None)
+    result: dict[str, Any] = internal_handler({"action": "verify_card", "payload": payload}, FakeContext())
     return result
 
 
@@ -425,7 +426,8 @@ def test_cards_need_an_active_account(bank: FakePayments, api: Api, open_account
     path = {"number": number}
     api("POST", "/accounts/{number}/block", ADA, path_params=path, body={"reason": "travel"})
     response = api("POST", "/accounts/{number}/cards", ADA, path_params=path, body={"pin": "1234"})
-    assert (response.status, response.json["code"]) == (409, "account_not_active")
+    # 422 like payments' answer for the same code (one kind per code: core.errors' catalogue)
+    assert (response.status, response.json["code"]) == (422, "account_not_active")
 
 
 def test_the_owners_block_unblock_and_replace_never_give_the_card_pin_fresh_tries(

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from accounts.domain import loans
+from accounts.domain.errors import LoanTermInvalid
+from accounts.models import ApplyLoan
 from accounts.store.models import AuditModel
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import STAFF, FakePayments, customer
@@ -208,3 +211,41 @@ def test_other_customers_cannot_see_loans(bank: FakePayments, api: Api, account:
 def test_bad_applications(bank: FakePayments, api: Api, account: str, body: dict[str, Any]) -> None:
     response = api("POST", "/loans", ADA, body={"account_number": account, **body})
     assert response.status == 400
+
+
+# ------------------------------------------------------------------ the terms: one list, checked at the edge
+@pytest.mark.parametrize("months", loans.TERMS)
+def test_every_term_the_bank_offers_is_accepted(
+    bank: FakePayments, api: Api, account: str, months: int
+) -> None:
+    assert apply(api, account, months=months).status == 201
+
+
+@pytest.mark.parametrize("months", [0, 2, 5, 36, -1])
+def test_another_term_is_refused_by_the_request_model_itself(
+    bank: FakePayments, api: Api, months: int
+) -> None:
+    # Given an application for no account at all: only the request model can answer before the lookup
+    response = apply(api, "0000000000", months=months)
+    # Then the term is refused at the edge, naming the terms the bank offers
+    assert (response.status, response.json["code"]) == (400, "loan_term_invalid")
+    assert response.json["detail"] == "Loans run for 1, 3, 6, 12 or 24 months"
+    with pytest.raises(LoanTermInvalid):
+        ApplyLoan.model_validate({"account_number": "0000000000", "amount": AMOUNT, "months": months})
+
+
+def test_the_request_model_reads_the_terms_from_the_loan_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the loan rules offering other terms (TERMS is the one list)
+    monkeypatch.setattr(loans, "TERMS", (2, 5))
+    body = {"account_number": "0000000000", "amount": AMOUNT}
+    # Then the request model follows them, with no list of its own
+    assert ApplyLoan.model_validate({**body, "months": 5}).months == 5
+    with pytest.raises(LoanTermInvalid, match="Loans run for 2 or 5 months"):
+        ApplyLoan.model_validate({**body, "months": 6})
+    monkeypatch.setattr(loans, "TERMS", (12,))
+    with pytest.raises(LoanTermInvalid, match="Loans run for 12 months"):
+        ApplyLoan.model_validate({**body, "months": 6})
+
+
+def test_the_documented_terms_are_the_loan_rules() -> None:
+    assert ApplyLoan.model_json_schema()["properties"]["months"]["enum"] == list(loans.TERMS)

@@ -14,12 +14,11 @@ from accounts.service import approvals
 from accounts.service import proposals as proposal_service
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel, LoanModel, ProposalModel
 from core.clock import now
-from core.errors import ServiceUnavailable
+from core.errors import AlreadyReversed, ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import (
     CASH,
     STAFF,
     STAFF_2,
-    AlreadyReversed,
     FakePayments,
     customer,
 )

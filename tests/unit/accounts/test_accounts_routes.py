@@ -18,13 +18,14 @@ from core.clock import now
 from core.config import settings
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import POOL, STAFF, FakePayments, customer
+from tests.unit.conftest import FakeContext
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
 
 
 def internal(action: str, **payload: Any) -> dict[str, Any]:
-    result: dict[str, Any] = internal_handler({"action": action, "payload": payload}, None)
+    result: dict[str, Any] = internal_handler({"action": action, "payload": payload}, FakeContext())
     return result
 
 

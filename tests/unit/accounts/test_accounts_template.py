@@ -39,8 +39,8 @@ def test_template_routes_match_the_app() -> None:
     assert in_template == in_app
 
 
-def test_only_health_is_public() -> None:
+def test_only_health_and_the_banks_rules_are_public() -> None:
     template = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506
     events = template["Resources"]["AccountsFunction"]["Properties"]["Events"]
     public = [e["Properties"]["Path"] for e in events.values() if "Auth" in e["Properties"]]
-    assert public == ["/accounts/health"]
+    assert public == ["/accounts/health", "/config"]

@@ -18,6 +18,7 @@ from accounts.store.models import AccountModel, AuditModel, InterestRunModel
 from core.clock import iso, now, parse_iso
 from core.errors import ServiceUnavailable
 from tests.unit.accounts.accounts_fakes import POOL, STAFF, STAFF_2, FakePayments, customer
+from tests.unit.conftest import FakeContext
 
 Api = Callable[..., Any]
 Opener = Callable[..., dict[str, Any]]
@@ -209,7 +210,7 @@ def test_an_approval_checks_the_month_again_when_the_schedule_completed_it_meanw
     month = previous_month(now())
     proposed = api("POST", "/staff/interest-runs", STAFF, body={"month": month}).json
     # When the scheduled run completes the month before the approval
-    interest_handler.handler({"source": "aws.events"}, None)
+    interest_handler.handler({"source": "aws.events"}, FakeContext())
     approved = api(
         "POST",
         "/staff/proposals/{proposal_id}/approve",
@@ -232,15 +233,15 @@ def test_scheduled_run_pays_last_month_and_fails_loudly_on_errors(
     bank.balance[savings] = 1_200_000
     bank.fail_next["move"] = ServiceUnavailable()
     with pytest.raises(interest_handler.InterestRunIncomplete):
-        interest_handler.handler({"source": "aws.events"}, None)
+        interest_handler.handler({"source": "aws.events"}, FakeContext())
     month = previous_month(now())
     assert not proposal_store.interest_run_done(month)  # an incomplete run is not recorded
-    summary = interest_handler.handler({"source": "aws.events"}, None)  # EventBridge's retry
+    summary = interest_handler.handler({"source": "aws.events"}, FakeContext())  # EventBridge's retry
     assert (summary["month"], summary["paid"], summary["total"]) == (month, 1, 1_000)
     assert proposal_store.interest_run_done(month)
     # A completed month is skipped by the schedule: nothing is read or paid again
     calls = len(bank.calls)
-    assert interest_handler.handler({}, None) == {"month": month, "already_complete": True}
+    assert interest_handler.handler({}, FakeContext()) == {"month": month, "already_complete": True}
     assert len(bank.calls) == calls
     assert bank.balance[savings] == 1_201_000
 
@@ -262,12 +263,12 @@ def test_the_scheduled_run_always_runs_the_month_just_ended_whatever_the_event_s
     bank.balance[savings] = 1_200_000
     month = previous_month(now())
     # When the function is invoked with another month in its event (an old or a future one)
-    summary = interest_handler.handler({"month": "2001-01"}, None)
+    summary = interest_handler.handler({"month": "2001-01"}, FakeContext())
     # Then it ran the month just ended, and nothing else
     assert (summary["month"], summary["paid"]) == (month, 1)
     assert [m["payment_id"] for m in bank.moved("interest")] == [f"interest:{savings}:{month}"]
     assert proposal_store.interest_run_done(month) and not proposal_store.interest_run_done("2001-01")
-    again = interest_handler.handler({"month": "2999-12"}, None)
+    again = interest_handler.handler({"month": "2999-12"}, FakeContext())
     assert again == {"month": month, "already_complete": True}
     assert len(bank.moved("interest")) == 1
 

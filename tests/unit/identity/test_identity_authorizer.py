@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from core.secrets import secret_json
 from identity.app import app
 from identity.entrypoints import authorizer
 from identity.store import keys, revocations
+from tests.unit.conftest import FakeContext
 from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD, make_key
 
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/accounts/0123456789"
@@ -48,7 +50,8 @@ def token_for(entry: dict[str, str], **overrides: Any) -> str:
 
 def authorize(token: str, scheme: str = "Bearer") -> dict[str, Any]:
     event = {"type": "TOKEN", "authorizationToken": f"{scheme} {token}", "methodArn": METHOD_ARN}
-    return authorizer.handler(event, None)
+    result: dict[str, Any] = authorizer.handler(event, FakeContext())  # log_metrics types it Any
+    return result
 
 
 def put_item(table_variable: str, item: dict[str, Any]) -> None:
@@ -83,7 +86,7 @@ def test_valid_token_allows_the_whole_api_with_the_principal_in_context(identity
         {
             "Action": "execute-api:Invoke",
             "Effect": "Allow",
-            "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*",
+            "Resource": ["arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*"],
         }
     ]
     # `cby` (who created a staff account) is always there, empty when there is none
@@ -169,7 +172,7 @@ def test_bad_tokens_are_unauthorized(identity: Any, case: str) -> None:
 def test_missing_or_malformed_authorization_header_is_unauthorized(identity: Any, header: str | None) -> None:
     event = {"type": "TOKEN", "authorizationToken": header, "methodArn": METHOD_ARN}
     with pytest.raises(Exception, match=r"^Unauthorized$"):
-        authorizer.handler(event, None)
+        authorizer.handler(event, FakeContext())
 
 
 def test_a_key_added_by_rotation_is_picked_up_without_waiting_for_the_cache(identity: Any) -> None:
@@ -194,6 +197,37 @@ def test_forged_key_ids_do_not_force_reads_more_than_once_a_minute(identity: Any
     identity.set_signing_keys({"active_kid": "k3", "keys": [newer, entry]})
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(token_for(newer))
+
+
+def allows(policy: dict[str, Any], method_arn: str) -> bool:
+    """IAM's reading of the policy, as the gateway (and the local cloud's plugin) applies it: `*` is any
+    run of characters, slashes too; an explicit Deny wins."""
+
+    def matches(patterns: str | list[str], value: str) -> bool:
+        candidates = [patterns] if isinstance(patterns, str) else patterns
+        regex = ["".join(".*" if char == "*" else re.escape(char) for char in p) for p in candidates]
+        return any(re.fullmatch(pattern, value) for pattern in regex)
+
+    applying = [
+        s
+        for s in policy["policyDocument"]["Statement"]
+        if matches(s["Action"], "execute-api:Invoke") and matches(s["Resource"], method_arn)
+    ]
+    return any(s["Effect"] == "Allow" for s in applying) and not any(s["Effect"] == "Deny" for s in applying)
+
+
+def test_the_policy_allows_every_route_of_the_stage_and_nothing_else(identity: Any) -> None:
+    policy = authorize(token_for(identity.signing_keys["keys"][0]))
+    stage = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod"
+    for route in ["GET/", "GET/me", "POST/staff/users/usr_1/disable", "DELETE/accounts/0123456789", "PUT/x"]:
+        assert allows(policy, f"{stage}/{route}"), route
+    for other in [
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me",  # another stage
+        "arn:aws:execute-api:us-east-1:123456789012:zzz999/prod/GET/me",  # another API
+        "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/me",  # another region
+        "arn:aws:execute-api:us-east-1:210987654321:abc123/prod/GET/me",  # another account
+    ]:
+        assert not allows(policy, other), other
 
 
 def test_policy_for_a_non_method_arn_is_refused() -> None:
@@ -315,7 +349,7 @@ def test_disabling_a_user_ends_their_tokens(identity: Any, registered: Any, call
     token = sign_in(call_api, "yinka")["access_token"]
     assert not refused(token)
     # Given an admin (who first replaces the generated password)
-    bootstrap.handler({}, None)
+    bootstrap.handler({}, FakeContext())
     first = sign_in(call_api, "rootadmin", "first-admin-Secret-42")
     change = {"current_password": "first-admin-Secret-42", "new_password": NEW_PASSWORD}
     assert (

@@ -20,6 +20,7 @@ from identity.service import staff as staff_service
 from identity.service import users as user_service
 from identity.store import revocations
 from identity.store.models import LoginAttemptModel
+from tests.unit.conftest import FakeContext
 from tests.unit.identity.identity_helpers import NEW_PASSWORD, PASSWORD
 
 Api = Callable[..., Any]
@@ -41,7 +42,8 @@ def principal_of(access_token: str) -> dict[str, str]:
     """What the gateway passes on for this token: the authorizer's context (values as strings)."""
     revocations.forget()
     context = authorizer.handler(
-        {"type": "TOKEN", "authorizationToken": f"Bearer {access_token}", "methodArn": METHOD_ARN}, None
+        {"type": "TOKEN", "authorizationToken": f"Bearer {access_token}", "methodArn": METHOD_ARN},
+        FakeContext(),
     )["context"]
     return {
         name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in context.items()
@@ -52,7 +54,7 @@ def first_admin_signed_in(call_api: Api) -> Any:
     """The bootstrapped first admin's first sign-in (with the generated password)."""
     from identity.entrypoints import bootstrap
 
-    bootstrap.handler({}, None)
+    bootstrap.handler({}, FakeContext())
     response = login(call_api, "rootadmin", FIRST_ADMIN_PASSWORD)
     assert response.status == 200, response.json
     return response
@@ -584,8 +586,8 @@ def test_jwks_is_public_and_verifies_issued_tokens(identity: Any, registered: An
 def test_bootstrap_creates_the_first_admin_once(identity: Any) -> None:
     from identity.entrypoints import bootstrap
 
-    first = bootstrap.handler({}, None)
-    again = bootstrap.handler({}, None)
+    first = bootstrap.handler({}, FakeContext())
+    again = bootstrap.handler({}, FakeContext())
     assert first["created"] is True and again["created"] is False
     assert first["user_id"] == again["user_id"]
     assert [event["type"] for event in identity.events()] == ["staff.created"]

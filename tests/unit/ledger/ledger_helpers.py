@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -71,14 +72,20 @@ def moved_event(m: MoneyMoved, *, event_id: str = "evt_1", correlation_id: str =
 
 
 def sqs_batch(bodies: list[str]) -> dict[str, Any]:
-    """An SQS event as Lambda's event source mapping delivers it (raw SNS delivery bodies)."""
+    """An SQS event as Lambda's event source mapping delivers it (raw SNS delivery bodies), every field
+    there that the parser's SqsRecordModel requires."""
     return {
         "Records": [
             {
                 "messageId": f"msg-{index}",
                 "receiptHandle": f"rh-{index}",
                 "body": body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1767225600000"},
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1767225600000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1767225600001",
+                },
                 "messageAttributes": {},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",
@@ -88,6 +95,25 @@ def sqs_batch(bodies: list[str]) -> dict[str, Any]:
             for index, body in enumerate(bodies)
         ]
     }
+
+
+def sns_notification(message: str) -> str:
+    """The body SNS writes to a queue subscribed with raw delivery off: a notification around the message
+    (the spelling SQS receives: `SigningCertURL`, `UnsubscribeURL`)."""
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:bank-events",
+            "Message": message,
+            "Timestamp": "2026-01-01T00:00:00.000Z",
+            "SignatureVersion": "1",
+            "Signature": "EXAMPLE==",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000.pem",
+            "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x",
+            "MessageAttributes": {"type": {"Type": "String", "Value": "money.moved"}},
+        }
+    )
 
 
 def at(text: str) -> Callable[[], datetime]:

@@ -15,7 +15,15 @@ from core.observability import logger
 from ledger.entrypoints.consumer import handler
 from ledger.store import journal
 from ledger.store.models import EntryModel, ProcessedEventModel
-from tests.unit.ledger.ledger_helpers import ALICE, BOB, POOL, envelope, movement, sqs_batch
+from tests.unit.ledger.ledger_helpers import (
+    ALICE,
+    BOB,
+    POOL,
+    envelope,
+    movement,
+    sns_notification,
+    sqs_batch,
+)
 
 pytestmark = pytest.mark.usefixtures("ledger_tables")
 
@@ -87,7 +95,7 @@ def test_a_redelivered_event_in_the_same_batch_posts_once() -> None:
 
 def test_a_non_raw_sns_notification_is_unwrapped() -> None:
     inner = moved("e9", K.WELCOME_BONUS, [(POOL, ALICE, 100_000)])
-    wrapped = json.dumps({"Type": "Notification", "MessageId": "m", "Message": inner})
+    wrapped = sns_notification(inner)
     assert handler(sqs_batch([wrapped]), Ctx()) == {"batchItemFailures": []}
     entry = next(iter(journal.chain(ALICE)))
     assert entry.correlation_id == "corr-e9"
