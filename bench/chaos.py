@@ -82,7 +82,7 @@ class World:
 
 # Answers that mean "the same thing is still being worked on" (a key in flight; a PIN's or card's tries
 # all held by checks still running): try again, as a client of the bank should.
-BUSY = frozenset({"idempotency_in_progress", "pin_busy", "card_busy"})
+BUSY = frozenset({"pin_busy", "card_busy"})
 
 
 def send(world: World, api: Api, method: str, path: str, *, key: str | None = None, **kwargs: Any) -> Any:

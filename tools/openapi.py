@@ -185,7 +185,6 @@ def _codes_by_status(doc: RouteDoc, public: bool) -> dict[int, list[type[DomainE
             core_errors.IdempotencyKeyMissing,
             core_errors.InvalidRequest,
             core_errors.IdempotencyKeyReused,
-            core_errors.IdempotencyInProgress,
         ]
     grouped: dict[int, list[type[DomainError]]] = {}
     for error in map(catalogued, [*implied, *doc.errors]):

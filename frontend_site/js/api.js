@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
   /** Whether the server definitely answered (so a retry with a new attempt is safe to start). */
   get definitive() {
-    const retryable = this.code === "idempotency_in_progress" || this.status === 429;
+    const retryable = this.code === "pin_busy" || this.status === 429;
     return this.status >= 400 && this.status < 500 && !retryable;
   }
 

@@ -164,12 +164,6 @@ class IdempotencyKeyReused(DomainError):
     title = "This Idempotency-Key was used with a different request"
 
 
-class IdempotencyInProgress(DomainError):
-    code = "idempotency_in_progress"
-    kind = ErrorKind.CONFLICT
-    title = "A request with this Idempotency-Key is still being processed"
-
-
 class RateLimited(DomainError):
     code = "rate_limited"
     kind = ErrorKind.RATE_LIMITED

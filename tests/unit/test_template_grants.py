@@ -92,7 +92,6 @@ ALLOWED: dict[str, set[Grant]] = {
         *grant([GET, PUT, UPDATE], ["PaymentsHoldsTable", "PaymentsRequestsTable"]),
         *grant([UPDATE], ["PaymentsCountersTable"]),
         *grant([PUT], ["PaymentsOutboxTable"]),
-        *grant([GET, PUT, UPDATE, DELETE], ["PaymentsIdempotencyTable"]),
         *grant([INVOKE], ["AccountsInternalFunction"]),
         *grant([READ_SECRET], ["secret:payments/pin-key-*"]),
     },

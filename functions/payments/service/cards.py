@@ -152,7 +152,7 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
         check_amount(amount, limits())
         engine.commit(items)
     except errors.Declined as decline:
-        engine.record_decline(decline_record, decline.code)
+        engine.record_decline(decline_record, decline)
         declined = _request_transition(
             stored.request_id, RequestState.DECLINED, at, user_id, decline_code=decline.code
         )

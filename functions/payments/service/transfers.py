@@ -3,6 +3,11 @@
 Order (docs/security.md): the request alone, then the caller's own account and PIN, and only after the
 PIN is judged right anything about the recipient, so a wrong PIN never tells whether an account exists
 or what state it is in.
+
+Idempotency costs no request of its own (decision 0040): the payment id is derived from (caller,
+Idempotency-Key) and the payment record, put under `attribute_not_exists` in the movement's own
+transaction, is the idempotency record. A replay finds it (the transaction is cancelled on it), compares
+the stored fingerprint and answers the stored payment or decline.
 """
 
 from __future__ import annotations
@@ -22,21 +27,13 @@ from payments.models import TransferRequest
 from payments.service.common import DECLINE_CLASSES, Caller, declined_response, limits
 from payments.service.views import payment_view
 from payments.settings import conf
-from payments.store import engine, idempotency, keys, pins
+from payments.store import engine, keys, pins
 
 
 def create_transfer(caller: Caller, request: TransferRequest, key: str) -> dict[str, Any]:
     """→ {"status", "body", "replayed"?}: 201 with the payment, or 422 with a recorded decline."""
     check_transfer(request.from_account, request.to_account, request.amount, conf().min_transfer_amount)
-    user_id = caller.principal.user_id
-    return idempotency.once(
-        "transfers",
-        scope=user_id,
-        key=key,
-        fingerprint=request.fingerprint("pin"),
-        run=lambda: _execute(caller, request, scoped_id("pay", user_id, key)),
-        lambda_context=caller.lambda_context,
-    )
+    return _execute(caller, request, scoped_id("pay", caller.principal.user_id, key))
 
 
 def judge_pin(account: str, owner_id: str, pin: str, at: int) -> None:
@@ -72,8 +69,10 @@ def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[
         moved = engine.move(movement)
     except Declined as decline:
         pins.give_back(request.from_account)
-        engine.record_decline(movement, decline.code)
-        return declined_response(decline, payment_id)
+        recorded = engine.record_decline(movement, decline)
+        if recorded.committed:
+            return declined_response(decline, payment_id)
+        return _replay(recorded.payment, payment_id)
     except AccountNotFound as missing:
         pins.give_back(request.from_account)
         # Only now, with the PIN judged right, may the caller learn that the recipient does not exist.
@@ -84,10 +83,17 @@ def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[
         pins.give_back(request.from_account)
         raise
     if not moved.committed:
-        pins.give_back(request.from_account)  # a replay: the stored payment answers, nothing moved now
-    payment = moved.payment
-    if payment.get("status") == PaymentStatus.DECLINED.value:
-        # A retry after a crash that followed a recorded decline: answer the same decline.
-        return declined_response(DECLINE_CLASSES[str(payment["decline_code"])](), payment_id)
+        pins.give_back(request.from_account)  # nothing moved now
+        return _replay(moved.payment, payment_id)
     metrics.add_metric(name="transfers", unit=MetricUnit.Count, value=1)
-    return {"status": 201, "body": payment_view(payment)}
+    return {"status": 201, "body": payment_view(moved.payment)}
+
+
+def _replay(payment: dict[str, Any], payment_id: str) -> dict[str, Any]:
+    """The answer stored under this key: the same payment, or the same recorded decline."""
+    if payment.get("status") == PaymentStatus.DECLINED.value:
+        decline = DECLINE_CLASSES[str(payment["decline_code"])](payment.get("decline_detail"))
+        answer = declined_response(decline, payment_id)
+    else:
+        answer = {"status": 201, "body": payment_view(payment)}
+    return {**answer, "replayed": True}

@@ -332,7 +332,7 @@ class Movement:
 
 
 def payment_values(
-    movement: Movement, status: PaymentStatus, decline_code: str | None = None
+    movement: Movement, status: PaymentStatus, decline: DomainError | None = None
 ) -> dict[str, Any]:
     created = iso(movement.at)
     first = movement.legs[0]
@@ -346,7 +346,8 @@ def payment_values(
         "to_account": first.to_account,
         "description": movement.description,
         "reverses": movement.reverses,
-        "decline_code": decline_code,
+        "decline_code": decline.code if decline else None,
+        "decline_detail": decline.detail if decline else None,
         "correlation_id": movement.correlation_id,
         "initiated_by": movement.initiated_by,
         "fingerprint": movement.fingerprint,
@@ -491,13 +492,16 @@ def move(movement: Movement) -> Moved:
     try:
         commit(movement_items(movement))
     except errors.Duplicate as duplicate:
-        existing = duplicate.existing or _stored_payment(movement.payment_id)
-        if existing.get("fingerprint") != movement.fingerprint:
-            raise IdempotencyKeyReused(
-                f"Payment {movement.payment_id} exists with different content"
-            ) from None
-        return Moved(existing, committed=False)
+        return Moved(_same_payment(movement, duplicate), committed=False)
     return Moved(payment_values(movement, PaymentStatus.COMPLETED), committed=True)
+
+
+def _same_payment(movement: Movement, duplicate: errors.Duplicate) -> dict[str, Any]:
+    """The payment stored under the movement's id, if it has the same content (a replay)."""
+    existing = duplicate.existing or _stored_payment(movement.payment_id)
+    if existing.get("fingerprint") != movement.fingerprint:
+        raise IdempotencyKeyReused(f"Payment {movement.payment_id} exists with different content") from None
+    return existing
 
 
 def _stored_payment(payment_id: str) -> dict[str, Any]:
@@ -507,10 +511,11 @@ def _stored_payment(payment_id: str) -> dict[str, Any]:
     return from_item(raw.get("Item")) or {}
 
 
-def record_decline(movement: Movement, code: str) -> dict[str, Any]:
-    """Write a declined attempt (payment record + the payer's history line); nothing moves."""
+def record_decline(movement: Movement, decline: DomainError) -> Moved:
+    """Write a declined attempt (payment record + the payer's history line); nothing moves. Idempotent
+    like `move`: a payment already stored under the id answers if its content is the same."""
     first = movement.legs[0]
-    values = payment_values(movement, PaymentStatus.DECLINED, decline_code=code)
+    values = payment_values(movement, PaymentStatus.DECLINED, decline)
     items = [
         put_item(Payment.Meta.table_name, values, key="payment_id"),
         put_item(
@@ -521,12 +526,12 @@ def record_decline(movement: Movement, code: str) -> dict[str, Any]:
                 -first.amount,
                 [first.to_account],
                 status=PaymentStatus.DECLINED,
-                decline_code=code,
+                decline_code=decline.code,
             ),
         ),
     ]
     try:
         commit(items)
     except errors.Duplicate as duplicate:
-        return duplicate.existing or values
-    return values
+        return Moved(_same_payment(movement, duplicate), committed=False)
+    return Moved(values, committed=True)

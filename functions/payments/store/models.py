@@ -84,6 +84,7 @@ class Payment(Model):
     reverses = UnicodeAttribute(null=True)
     reversed_by = UnicodeAttribute(null=True)  # the reversal's payment id, set when it commits
     decline_code = UnicodeAttribute(null=True)
+    decline_detail = UnicodeAttribute(null=True)  # the decline's words, so a replay answers them again
     correlation_id = UnicodeAttribute(default="")
     initiated_by = UnicodeAttribute(default="")
     fingerprint = UnicodeAttribute(default="")
@@ -196,15 +197,6 @@ class OutboxRecord(Model):
     expires_at = NumberAttribute()
 
 
-class IdempotencyRecord(Model):
-    """Powertools' idempotency record (its default attribute names); declared for test set-up."""
-
-    class Meta:
-        table_name = table_name("IDEMPOTENCY_TABLE")
-
-    id = UnicodeAttribute(hash_key=True)
-
-
 ALL_MODELS: tuple[type[Model], ...] = (
     Position,
     Payment,
@@ -213,7 +205,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     PaymentRequest,
     Counter,
     OutboxRecord,
-    IdempotencyRecord,
 )
 
 

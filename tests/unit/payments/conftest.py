@@ -24,7 +24,6 @@ TABLE_ENV = {
     "PAYMENT_REQUESTS_TABLE": "payments-requests",
     "COUNTERS_TABLE": "payments-counters",
     "OUTBOX_TABLE": "payments-outbox",
-    "IDEMPOTENCY_TABLE": "payments-idempotency",
     "ACCOUNTS_INTERNAL_FUNCTION": "accounts-internal",
 }
 
@@ -55,12 +54,10 @@ class FakeAccounts:
 
 def _clear_caches() -> None:
     from core import secrets
-    from payments.store import idempotency
 
     settings.cache_clear()
     aws.forget_clients()
     secrets.forget()
-    idempotency._persistence.cache_clear()
 
 
 @pytest.fixture

@@ -510,6 +510,7 @@ def test_lowest_balances_are_each_accounts_lowest_ledger_balance_of_the_month(
     transfer("july-in", "0000000304", "0000000303", 20_000)
     # And a declined attempt on 301 in June, which moved nothing
     from core.events import Leg, MovementKind
+    from payments.domain.errors import VelocityLimitExceeded
     from payments.store import engine
 
     declined = engine.Movement(
@@ -518,7 +519,7 @@ def test_lowest_balances_are_each_accounts_lowest_ledger_balance_of_the_month(
         legs=(Leg(from_account="0000000301", to_account="0000000304", amount=90_000),),
         at=parse_iso("2025-06-05T10:00:00.000Z"),
     )
-    engine.record_decline(declined, "insufficient_funds")
+    engine.record_decline(declined, VelocityLimitExceeded())
     numbers = [f"000000030{n}" for n in range(1, 6)] + ["0000000399"]
     # When accounts asks for June's lowest balances
     lowest = call("lowest_balances", account_numbers=numbers, **JUNE)["result"]

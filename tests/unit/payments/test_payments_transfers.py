@@ -9,19 +9,14 @@ from typing import Any
 import pytest
 
 from core.events import Event, MoneyMoved
-from payments.store.models import Counter, Entry, IdempotencyRecord, OutboxRecord, Payment, Position
+from payments.store.models import Counter, Entry, OutboxRecord, Payment, Position
 from tests.unit.payments.payments_helpers import transfer
 
 CallApi = Callable[..., Any]
 
 
-def written(helpers: Any) -> tuple[int, int, int, int]:
-    return (
-        helpers.count(Payment),
-        helpers.count(OutboxRecord),
-        helpers.count(IdempotencyRecord),
-        helpers.count(Entry),
-    )
+def written(helpers: Any) -> tuple[int, int, int]:
+    return helpers.count(Payment), helpers.count(OutboxRecord), helpers.count(Entry)
 
 
 def test_a_transfer_moves_money_once_with_its_payment_history_and_event(
@@ -97,28 +92,33 @@ def test_keys_are_scoped_per_customer(
     assert helpers.balance(alice.account)[0] == helpers.balance(bob.account)[0] == 100_000
 
 
-def test_a_request_still_in_flight_is_answered_409_and_not_run_twice(bank: Any) -> None:
-    from core.errors import IdempotencyInProgress
-    from payments.store import idempotency
+def test_a_replay_answers_the_stored_payment_even_when_it_could_not_be_paid_again(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    # Given a transfer, after which Alice sends the rest of her money away
+    alice, bob = open_account(), open_account()
+    first = transfer(call_api, payments_app, alice, bob.account, 10_000, key="rent")
+    assert transfer(call_api, payments_app, alice, bob.account, 90_000, key="all").status == 201
+    payments = helpers.count(Payment)
+    # When the first request is retried (the payment record is the idempotency record)
+    again = transfer(call_api, payments_app, alice, bob.account, 10_000, key="rent")
+    # Then it is the first answer, not insufficient funds, and nothing moved
+    assert (again.status, again.json) == (201, first.json)
+    assert again.headers["idempotency-replayed"] == "true"
+    assert helpers.balance(alice.account)[0] == 0
+    assert helpers.count(Payment) == payments
 
-    runs: list[str] = []
 
-    def inner() -> dict[str, Any]:
-        runs.append("inner")
-        return {"status": 201, "body": {}}
-
-    def outer() -> dict[str, Any]:
-        runs.append("outer")
-        # While the first request runs, the same key arrives again
-        with pytest.raises(IdempotencyInProgress):
-            idempotency.once("transfers", scope="u", key="k", fingerprint="f", run=inner, lambda_context=None)
-        return {"status": 201, "body": {"ok": True}}
-
-    result = idempotency.once(
-        "transfers", scope="u", key="k", fingerprint="f", run=outer, lambda_context=None
-    )
-    assert result == {"status": 201, "body": {"ok": True}}
-    assert runs == ["outer"]
+def test_another_body_under_the_key_of_a_recorded_decline_is_a_reused_key(
+    call_api: CallApi, payments_app: Any, open_account: Any, helpers: Any
+) -> None:
+    alice, bob = open_account(top_up=200_000_000), open_account()
+    declined = transfer(call_api, payments_app, alice, bob.account, 100_000_001, key="big")
+    assert (declined.status, declined.json["code"]) == (422, "amount_limit_exceeded")
+    payments = helpers.count(Payment)
+    other = transfer(call_api, payments_app, alice, bob.account, 100_000_002, key="big")
+    assert (other.status, other.json["code"]) == (422, "idempotency_key_reused")
+    assert helpers.count(Payment) == payments
 
 
 def test_a_missing_idempotency_key_is_refused(
