@@ -299,12 +299,18 @@ class TransferRules(BaseModel):
     daily_limit_per_customer: int = Field(description="A customer's outgoing total per UTC day, all accounts")
 
 
+class PaymentRules(BaseModel):
+    """What payments' `rules` action answers (the internal contract), checked at the door."""
+
+    transfers: TransferRules
+    welcome_bonus: int
+
+
 class LoanRules(BaseModel):
     terms_months: list[int] = Field(description="The terms a loan may run for, in months")
     rate_percent: int = Field(description="Flat interest on the amount borrowed, for the whole term")
     min_amount: int = Field(description="The smallest loan, in kobo")
     max_amount: int = Field(description="The largest loan, in kobo")
-    four_eyes_amount: int = Field(description="A larger loan's approval needs a second staff member (kobo)")
 
 
 class AccountRules(BaseModel):

@@ -1,4 +1,5 @@
-"""DynamoDB pieces every service's store repeats: the condition-failed check and the try counter
+"""DynamoDB pieces every service's store repeats: item encoding, the condition-failed checks (one
+place that knows DynamoDB's codes, for boto3's and PynamoDB's errors alike) and the try counter
 (core.tries) as conditional writes of the low-level client."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
 from core import aws
 from core.errors import ServiceUnavailable
@@ -17,7 +19,9 @@ from core.tries import Refusal, Tries, TryLimit, after_refusal
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
+# The error code of a refused single write, and a cancelled transaction's reason for one refused item.
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+ITEM_CONDITION_FAILED = "ConditionalCheckFailed"
 # Each round is one write; a round repeats only when another request changed the counter meanwhile.
 MAX_ROUNDS = 4
 
@@ -46,6 +50,22 @@ def _number(value: Any) -> Any:
 
 def is_condition_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
+
+
+def failed_items(error: TransactWriteError) -> set[int]:
+    """Indexes of a cancelled transaction's items whose condition failed (PynamoDB sends condition
+    checks, deletes, puts, updates in that order)."""
+    reasons = error.cancellation_reasons or []
+    return {
+        i for i, reason in enumerate(reasons) if reason is not None and reason.code == ITEM_CONDITION_FAILED
+    }
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    """A PynamoDB write refused by its condition (as opposed to throttling or a bug)."""
+    if isinstance(error, TransactWriteError):
+        return bool(failed_items(error))
+    return error.cause_response_code == CONDITIONAL_CHECK_FAILED
 
 
 class TriesExhausted(Exception):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, cast
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from core import aws
@@ -29,17 +30,12 @@ def _remote_error_class(code: str, kind: str, title: str) -> type[DomainError]:
 
 
 def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
-    response = aws.client("lambda").invoke(
-        FunctionName=function_name,
-        # The caller's correlation id rides along (optional key), so the callee's log lines carry it too.
-        Payload=json.dumps(
-            {
-                "action": action,
-                "payload": payload,
-                "correlation_id": logger.get_current_keys().get("correlation_id", ""),
-            }
-        ).encode(),
-    )
+    try:
+        response = _invoke(function_name, action, payload)
+    except (ClientError, BotoCoreError):
+        # Throttled, timed out, not found: the caller asked nothing wrong.
+        logger.exception("Internal call not delivered", extra={"function": function_name, "action": action})
+        raise ServiceUnavailable() from None
     raw = response["Payload"].read()
     if response.get("FunctionError"):
         logger.error(
@@ -50,8 +46,26 @@ def invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
     if "error" in answer:
         error = answer["error"]
         cls = _remote_error_class(error["code"], error["kind"], error["title"])
-        raise cls(error.get("detail"), **error.get("extra", {}))
+        # Built as a plain DomainError: a class's own constructor (PinInvalid's tries left, …) takes
+        # other arguments, and what they made arrives ready in `extra`.
+        relayed = cls.__new__(cls)
+        DomainError.__init__(relayed, error.get("detail"), **error.get("extra", {}))
+        raise relayed
     return answer["result"]
+
+
+def _invoke(function_name: str, action: str, payload: dict[str, Any]) -> Any:
+    return aws.client("lambda").invoke(
+        FunctionName=function_name,
+        # The caller's correlation id rides along (optional key), so the callee's log lines carry it too.
+        Payload=json.dumps(
+            {
+                "action": action,
+                "payload": payload,
+                "correlation_id": logger.get_current_keys().get("correlation_id", ""),
+            }
+        ).encode(),
+    )
 
 
 def serve(actions: Mapping[str, Action]) -> Handler:

@@ -114,6 +114,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/staff/customers/{user_id}"): Row(policy("staff")),
     # accounts
     ("GET", "/accounts/health"): Row(policy("public")),
+    ("GET", "/config"): Row(policy("public")),
     ("POST", "/accounts"): Row(policy("customer"), lambda w, p: {"type": "current", "pin": PIN}),
     ("GET", "/accounts"): Row(policy("signed_in")),
     ("GET", "/accounts/{number}"): Row(policy("signed_in", owned=True)),

@@ -42,7 +42,6 @@ def test_the_rules_are_public_and_complete(rules: dict[str, Any]) -> None:
         "rate_percent",
         "min_amount",
         "max_amount",
-        "four_eyes_amount",
     }
     assert set(rules["accounts"]) == {"max_open", "types", "welcome_bonus"}
     assert sorted(rules["accounts"]["types"]) == ["current", "savings"]

@@ -7,8 +7,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
+from accounts.models import PaymentRules
 from accounts.settings import conf
 from core import internal
+from core.errors import DomainError, ServiceUnavailable
 from core.events import MovementKind
 
 # Payments' rules change only with a deploy; a minute's reuse makes the site's GET /config cost no hop
@@ -18,7 +22,7 @@ RULES_MAX_AGE_SECONDS = 60
 
 @dataclass
 class _Remembered:
-    value: dict[str, Any] | None = None
+    value: PaymentRules | None = None
     until: float = 0.0  # time.monotonic() after which the value is read again
 
 
@@ -29,12 +33,15 @@ def _call(action: str, payload: dict[str, Any]) -> Any:
     return internal.invoke(conf().payments_internal_function, action, payload)
 
 
-def rules() -> dict[str, Any]:
-    """Payments' rules a client needs: `{"transfers": {min_amount, max_single_amount,
-    daily_limit_per_account, daily_limit_per_customer}, "welcome_bonus"}` (kobo), reused by this warm
-    process for RULES_MAX_AGE_SECONDS."""
+def rules() -> PaymentRules:
+    """Payments' rules a client needs (transfer limits, the welcome bonus; kobo), reused by this warm
+    process for RULES_MAX_AGE_SECONDS. Any refusal or odd answer is a 503: the public asked nothing
+    wrong."""
     if _rules.value is None or time.monotonic() >= _rules.until:
-        answer: dict[str, Any] = _call("rules", {})
+        try:
+            answer = PaymentRules.model_validate(_call("rules", {}))
+        except (DomainError, ValidationError) as error:
+            raise ServiceUnavailable("The bank's rules cannot be read now; try again") from error
         _rules.value, _rules.until = answer, time.monotonic() + RULES_MAX_AGE_SECONDS
     return _rules.value
 

@@ -24,4 +24,5 @@ def bank_config() -> Response:
 
     Public: no sign-in. Each value is the one the bank enforces, read from the rule's owner, so a client
     never keeps its own copy."""
-    return json_response(service.bank_config())
+    # Public and the same for everyone: browsers and any cache in front may keep it for a minute.
+    return json_response(service.bank_config(), headers={"Cache-Control": "public, max-age=60"})

@@ -9,7 +9,7 @@ from typing import Any
 from accounts.clients import payments
 from accounts.domain import loans
 from accounts.domain.states import AccountType
-from accounts.models import AccountRules, BankConfig, LoanRules, TransferRules
+from accounts.models import AccountRules, BankConfig, LoanRules
 from accounts.settings import conf
 
 
@@ -17,17 +17,16 @@ def bank_config() -> dict[str, Any]:
     from_payments = payments.rules()
     settings = conf()
     return BankConfig(
-        transfers=TransferRules.model_validate(from_payments["transfers"]),
+        transfers=from_payments.transfers,
         loans=LoanRules(
             terms_months=list(loans.TERMS),
             rate_percent=loans.FLAT_RATE_PERCENT,
             min_amount=loans.MIN_AMOUNT,
             max_amount=loans.MAX_AMOUNT,
-            four_eyes_amount=settings.four_eyes_loan_amount,
         ),
         accounts=AccountRules(
             max_open=settings.max_open_accounts,
             types=[kind.value for kind in AccountType],
-            welcome_bonus=from_payments["welcome_bonus"],
+            welcome_bonus=from_payments.welcome_bonus,
         ),
     ).model_dump(mode="json")

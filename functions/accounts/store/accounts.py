@@ -10,9 +10,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from accounts.domain.states import AccountState, Transition
-from accounts.store.common import condition_failed, page, start_key
+from accounts.store.common import page, start_key
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
 from core.aws import transaction
+from core.dynamo import condition_failed, failed_items
 
 
 class NumberTaken(Exception):
@@ -52,8 +53,7 @@ def insert(account: AccountModel, limit: int) -> None:
             )
     except TransactWriteError as error:
         # Puts go before updates: the account is item 0, its owner's count item 1.
-        reasons = error.cancellation_reasons or []
-        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+        if 1 in failed_items(error):
             raise LimitReached() from error
         if condition_failed(error):
             raise NumberTaken() from error

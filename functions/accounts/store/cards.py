@@ -8,10 +8,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from accounts.domain import pins
 from accounts.domain.cards import CardState
-from accounts.store.common import condition_failed, page, start_key
+from accounts.store.common import page, start_key
 from accounts.store.models import CardModel, PanIndexModel
 from core.aws import transaction
-from core.dynamo import TriesExhausted, TryCounter
+from core.dynamo import TriesExhausted, TryCounter, condition_failed, failed_items
 
 
 class PanTaken(Exception):
@@ -79,8 +79,7 @@ def insert(card: CardModel, replacing: CardModel | None = None, now: datetime | 
     except TransactWriteError as error:
         if not condition_failed(error):
             raise
-        reasons = error.cancellation_reasons
-        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+        if 1 in failed_items(error):
             raise PanTaken() from error
         raise CardChanged() from error
 

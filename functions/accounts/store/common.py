@@ -1,11 +1,11 @@
-"""Store plumbing shared by the repositories: transactions, condition failures, pages, audit items."""
+"""Store plumbing shared by accounts' repositories: pages and audit items (condition failures are
+core.dynamo's)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
@@ -13,16 +13,6 @@ from accounts.store.models import AuditModel
 from core.auth import Principal
 from core.ids import new_id
 from core.pagination import decode_cursor, encode_cursor
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-def condition_failed(error: PynamoDBException) -> bool:
-    """True when a write was refused by its condition (as opposed to throttling or a bug)."""
-    if isinstance(error, TransactWriteError):
-        reasons = error.cancellation_reasons or []
-        return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
-    return error.cause_response_code == CONDITION_FAILED
 
 
 def page[M: Model](results: ResultIterator[M]) -> tuple[list[M], str | None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
+from core import aws
+from core.dynamo import condition_failed, failed_items
 from core.ids import new_id
 from identity.domain.errors import InvalidRefreshToken, RefreshTokenReused
 from identity.domain.sessions import (
@@ -14,7 +16,6 @@ from identity.domain.sessions import (
     hash_token,
     new_refresh_token,
 )
-from identity.store import db
 from identity.store.models import FamilyModel, RefreshTokenModel
 
 # Rows outlive their expiry by a day so that a late replay is still recognised as one, then DynamoDB
@@ -53,7 +54,7 @@ def start_family(user_id: str, generation: int, *, now: int, now_iso: str) -> tu
         expires_at=now + FAMILY_SECONDS,
     )
     token = new_refresh_token()
-    with db.transaction() as transaction:
+    with aws.transaction() as transaction:
         transaction.save(
             FamilyModel(
                 _family_key(family.family_id),
@@ -106,7 +107,7 @@ def rotate(record: RefreshRecord, family: Family, *, now_iso: str) -> str:
     the family not revoked. Losing the race to a concurrent use of the same token counts as reuse."""
     token = new_refresh_token()
     try:
-        with db.transaction() as transaction:
+        with aws.transaction() as transaction:
             transaction.update(
                 RefreshTokenModel(_token_key(record.token_hash)),
                 actions=[
@@ -126,7 +127,7 @@ def rotate(record: RefreshRecord, family: Family, *, now_iso: str) -> str:
             )
     except TransactWriteError as error:
         # Items go as: family check (0), put of the successor (1), update of the presented token (2).
-        failed = db.failed(error)
+        failed = failed_items(error)
         if 2 in failed:
             revoke_family(family.family_id, reason="reuse")
             raise RefreshTokenReused() from error
@@ -143,5 +144,5 @@ def revoke_family(family_id: str, *, reason: str) -> None:
             condition=FamilyModel.pk.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise

@@ -6,11 +6,12 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
+from core import aws
 from core.auth import Role
+from core.dynamo import condition_failed, failed_items
 from core.pagination import decode_cursor, encode_cursor
 from identity.domain.errors import EmailTaken, UsernameTaken, UserNotFound
 from identity.domain.users import Directory, User, UserStatus, directory_of
-from identity.store import db
 from identity.store.models import ClaimModel, UserModel
 
 PROFILE_FIELDS = ("email", "first_name", "last_name", "phone")
@@ -99,12 +100,12 @@ def create(user: User) -> None:
     if user.email:
         claims.append(ClaimModel(_email_key(user.email), user_id=user.user_id))
     try:
-        with db.transaction() as transaction:
+        with aws.transaction() as transaction:
             for claim in claims:
                 transaction.save(claim, condition=ClaimModel.pk.does_not_exist())
             transaction.save(_to_item(user), condition=UserModel.pk.does_not_exist())
     except TransactWriteError as error:
-        failed = db.failed(error)  # all puts: the claims in order, then the user
+        failed = failed_items(error)  # all puts: the claims in order, then the user
         if 0 in failed:
             raise UsernameTaken() from error
         if 1 in failed and user.email:
@@ -122,7 +123,7 @@ def update_profile(user: User, changes: dict[str, Any], *, now: str) -> User:
     ]
     email_changed = updated.email is not None and (user.email or "").lower() != updated.email.lower()
     try:
-        with db.transaction() as transaction:
+        with aws.transaction() as transaction:
             if email_changed and updated.email:
                 transaction.save(
                     ClaimModel(_email_key(updated.email), user_id=user.user_id),
@@ -138,7 +139,7 @@ def update_profile(user: User, changes: dict[str, Any], *, now: str) -> User:
     except TransactWriteError as error:
         # Items go as: delete of the old claim (if any), put of the new claim, update of the user.
         new_claim = 1 if user.email else 0
-        if email_changed and new_claim in db.failed(error):
+        if email_changed and new_claim in failed_items(error):
             raise EmailTaken() from error
         raise
     return updated
@@ -170,7 +171,7 @@ def _update(user_id: str, actions: list[Any]) -> None:
     try:
         UserModel(_user_key(user_id)).update(actions=actions, condition=UserModel.pk.exists())
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise UserNotFound() from error
         raise
 

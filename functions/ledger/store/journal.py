@@ -13,13 +13,13 @@ from typing import Any
 from pynamodb.exceptions import AttributeDeserializationError, TransactWriteError
 
 from core.aws import transaction
+from core.dynamo import failed_items
 from core.pagination import decode_cursor, encode_cursor
 from ledger.domain.chart import Category, Side
 from ledger.domain.errors import ChainConflict
 from ledger.domain.posting import Entry, Head, PostingPlan
 from ledger.store.models import LISTING, EntryModel, HeadModel, ProcessedEventModel
 
-CONDITION_FAILED = "ConditionalCheckFailed"
 PAGE = 100  # items per DynamoDB page when a walk is internal
 
 
@@ -150,10 +150,10 @@ def write_posting(plan: PostingPlan) -> bool:
             for entry in plan.entries:
                 tx.save(_entry_model(entry), condition=EntryModel.position.does_not_exist())
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons
-        if reasons and reasons[0] is not None and reasons[0].code == CONDITION_FAILED:
+        failed = failed_items(error)
+        if 0 in failed:
             return False
-        if any(reason is not None and reason.code == CONDITION_FAILED for reason in reasons):
+        if failed:
             raise ChainConflict(f"event {plan.event_id}: a head moved while posting") from error
         raise
     return True

@@ -152,11 +152,12 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
         check_amount(amount, limits())
         engine.commit(items)
     except errors.Declined as decline:
-        engine.record_decline(decline_record, decline)
+        # One transaction: the decline is recorded only if the request is still open, so a decline
+        # racing another cardholder's authorization can never leave a record under the capture's id.
         declined = _request_transition(
             stored.request_id, RequestState.DECLINED, at, user_id, decline_code=decline.code
         )
-        engine.commit([declined])
+        engine.record_decline(decline_record, decline, extra=(declined,))
         return declined_response(decline, decline_record.payment_id)
     except errors.Duplicate:
         existing = repository.hold(hold_id)

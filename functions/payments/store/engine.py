@@ -10,7 +10,6 @@ reasons come back by position: see docs/decisions/0035-payments-transactions.md.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from core import aws
 from core.clock import iso
-from core.dynamo import from_item, to_item
+from core.dynamo import ITEM_CONDITION_FAILED, from_item, to_item
 from core.errors import DomainError, IdempotencyKeyReused, ServiceUnavailable
 from core.events import Event, EventType, Leg, MoneyMoved, MovementKind
 from core.ids import new_id
@@ -84,7 +83,7 @@ def commit(items: Sequence[TxItem]) -> None:
                 failed = [
                     items[index].on_fail(from_item(reason.get("Item")))
                     for index, reason in enumerate(reasons)
-                    if index < len(items) and reason.get("Code") == "ConditionalCheckFailed"
+                    if index < len(items) and reason.get("Code") == ITEM_CONDITION_FAILED
                 ]
                 if failed:
                     raise min(failed, key=lambda e: _PRIORITY.get(e.code, 4)) from None
@@ -98,16 +97,8 @@ def commit(items: Sequence[TxItem]) -> None:
 
 
 def _reasons(error: ClientError) -> list[dict[str, Any]]:
-    reasons: list[dict[str, Any]] = [
-        dict(reason) for reason in error.response.get("CancellationReasons") or []
-    ]
-    if reasons:
-        return reasons
-    # Some emulators only put the codes in the message: "... reasons [ConditionalCheckFailed, None]".
-    match = re.search(r"\[([^\]]*)\]\s*$", str(error.response.get("Error", {}).get("Message", "")))
-    if not match:
-        return []
-    return [{"Code": part.strip()} for part in match.group(1).split(",")]
+    # As on AWS: the local cloud's DynamoDB provider returns CancellationReasons too (tests/localcloud).
+    return [dict(reason) for reason in error.response.get("CancellationReasons") or []]
 
 
 # ------------------------------------------------------------------ position operations
@@ -511,9 +502,10 @@ def _stored_payment(payment_id: str) -> dict[str, Any]:
     return from_item(raw.get("Item")) or {}
 
 
-def record_decline(movement: Movement, decline: DomainError) -> Moved:
-    """Write a declined attempt (payment record + the payer's history line); nothing moves. Idempotent
-    like `move`: a payment already stored under the id answers if its content is the same."""
+def record_decline(movement: Movement, decline: DomainError, extra: Sequence[TxItem] = ()) -> Moved:
+    """Write a declined attempt (payment record + the payer's history line, with `extra` items in the
+    same transaction); nothing moves. Idempotent like `move`: a payment already stored under the id
+    answers if its content is the same."""
     first = movement.legs[0]
     values = payment_values(movement, PaymentStatus.DECLINED, decline)
     items = [
@@ -531,7 +523,7 @@ def record_decline(movement: Movement, decline: DomainError) -> Moved:
         ),
     ]
     try:
-        commit(items)
+        commit([*items, *extra])
     except errors.Duplicate as duplicate:
         return Moved(_same_payment(movement, duplicate), committed=False)
     return Moved(values, committed=True)

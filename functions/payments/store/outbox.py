@@ -8,6 +8,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from core import aws
 from core.clock import iso
+from core.dynamo import condition_failed
 from payments.settings import conf
 from payments.store.models import OutboxRecord
 
@@ -35,5 +36,5 @@ def mark_published(event_id: str, at: datetime) -> None:
         )
     except UpdateError as error:
         # Already marked by an earlier delivery of the same stream record: nothing to do.
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise

@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from core.clock import iso
+from core.dynamo import condition_failed
 from core.errors import InvalidCursor
 from core.pagination import decode_cursor, encode_cursor
 from payments.domain import errors
@@ -72,7 +73,7 @@ def set_state(account: str, state: PositionState, reason: str, at: datetime) -> 
             condition=condition,
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             fresh = position(account)
             if fresh is not None and fresh.state == PositionState.CLOSED.value:
                 raise errors.AccountClosed() from None

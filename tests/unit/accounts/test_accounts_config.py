@@ -46,7 +46,6 @@ def test_the_rules_need_no_sign_in_and_come_from_their_owners(get_config: Get) -
             "rate_percent": loans.FLAT_RATE_PERCENT,
             "min_amount": loans.MIN_AMOUNT,
             "max_amount": loans.MAX_AMOUNT,
-            "four_eyes_amount": accounts_settings.four_eyes_loan_amount,
         },
         "accounts": {
             "max_open": accounts_settings.max_open_accounts,
@@ -71,7 +70,6 @@ def test_a_changed_setting_shows_in_the_rules(get_config: Get, monkeypatch: pyte
     monkeypatch.setenv("MIN_TRANSFER_AMOUNT", "7500")
     monkeypatch.setenv("WELCOME_BONUS", "0")
     monkeypatch.setenv("MAX_OPEN_ACCOUNTS", "3")
-    monkeypatch.setenv("FOUR_EYES_LOAN_AMOUNT", "123400")
     from core.config import settings
 
     settings.cache_clear()
@@ -80,7 +78,8 @@ def test_a_changed_setting_shows_in_the_rules(get_config: Get, monkeypatch: pyte
     assert rules["transfers"]["min_amount"] == 7_500
     assert rules["accounts"]["welcome_bonus"] == 0
     assert rules["accounts"]["max_open"] == 3
-    assert rules["loans"]["four_eyes_amount"] == 123_400
+    # The four-eyes loan amount is a control of the bank's, never told to the public
+    assert "four_eyes_amount" not in rules["loans"]
 
 
 def test_a_signed_in_caller_and_one_who_must_change_the_password_get_them_too(get_config: Get) -> None:

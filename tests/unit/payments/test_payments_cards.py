@@ -369,6 +369,52 @@ def test_a_customer_limit_declines_a_card_payment_in_its_transaction_and_closes_
     assert helpers.count(Hold) == 1
 
 
+def test_a_decline_racing_another_cardholders_authorization_leaves_the_merchant_able_to_capture(
+    call_api: CallApi,
+    payments_app: Any,
+    *,
+    parties: Any,
+    open_account: Any,
+    bank: Any,
+    helpers: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a payment request whose link two cardholders hold
+    cardholder, merchant = parties
+    other = open_account()
+    bank.cards["5061230000000002"] = {
+        "card_id": "card-2",
+        "account_number": other.account,
+        "owner_id": other.user_id,
+        "details": DETAILS,
+    }
+    request_id = request_payment(call_api, payments_app, merchant, amount=20_000).json["payment_request_id"]
+    from payments.domain import fraud
+    from payments.domain.errors import VelocityLimitExceeded
+    from payments.service import cards as card_service
+
+    checked = fraud.check_amount
+
+    def other_pays_first(amount: int, limits: Any) -> None:
+        # While the first cardholder's attempt is on its way to being declined, the other one pays
+        monkeypatch.setattr(card_service, "check_amount", checked)
+        paid = confirm(call_api, payments_app, other, request_id, pan="5061230000000002")
+        assert paid.status == 201, paid.json
+        raise VelocityLimitExceeded()
+
+    monkeypatch.setattr(card_service, "check_amount", other_pays_first)
+    # When the first cardholder's decline lands after that
+    late = confirm(call_api, payments_app, cardholder, request_id)
+    # Then it is refused as a closed request, and no decline took the capture's payment id
+    assert (late.status, late.json["code"]) == (409, "payment_request_closed")
+    assert all(payment.status != "declined" for payment in Payment.scan())
+    # And the merchant captures the other cardholder's hold
+    hold_id = read_request(call_api, payments_app, merchant, request_id).json["authorization_id"]
+    captured = act(call_api, payments_app, merchant, hold_id, "capture")
+    assert (captured.status, captured.json["state"]) == (200, "captured"), captured.json
+    assert helpers.balance(other.account)[0] == 80_000
+
+
 # ------------------------------------------------------------------ payment requests
 PREQ_ID = re.compile(r"^preq_[0-9a-f]{32}$")
 
