@@ -55,6 +55,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+def model_response(model: BaseModel, status: int = 200) -> Response:
+    """A typed result (a response model) as the JSON body: routes serialise, services return models."""
+    return json_response(model.model_dump(mode="json"), status)
+
+
 def problem_response(document: dict[str, Any]) -> Response:
     headers: dict[str, str | list[str]] = {"Content-Type": problems.PROBLEM_CONTENT_TYPE}
     if "retry_after_seconds" in document:

@@ -5,16 +5,12 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from core.errors import RateLimited
-from core.http import BankBlueprint, correlation_id_of, json_response
+from core.http import BankBlueprint, correlation_id_of, json_response, model_response
 from identity.domain import errors as e
 from identity.models import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserView
 from identity.service import sessions
 
 bp = BankBlueprint(__name__)
-
-
-def _user(view: UserView, status: int = 200) -> Response:
-    return json_response(view.model_dump(mode="json"), status)
 
 
 # --- public ---------------------------------------------------------------------------------------------
@@ -31,7 +27,7 @@ def _user(view: UserView, status: int = 200) -> Response:
 def register() -> Response:
     request = bp.body(RegisterRequest)
     user = sessions.register(request, correlation_id=correlation_id_of(bp.request), client=bp.client_ip())
-    return _user(UserView.of(user), 201)
+    return model_response(UserView.of(user), 201)
 
 
 @bp.route(
@@ -44,7 +40,7 @@ def register() -> Response:
 def login() -> Response:
     request = bp.body(LoginRequest)
     pair = sessions.login(request.username, request.password, client=bp.client_ip())
-    return json_response(pair.model_dump(mode="json"))
+    return model_response(pair)
 
 
 @bp.route(
@@ -56,7 +52,7 @@ def login() -> Response:
 )
 def refresh() -> Response:
     request = bp.body(RefreshRequest)
-    return json_response(sessions.refresh(request.refresh_token).model_dump(mode="json"))
+    return model_response(sessions.refresh(request.refresh_token))
 
 
 @bp.route("/.well-known/jwks.json", methods=["GET"])

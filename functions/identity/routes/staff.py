@@ -6,7 +6,7 @@ from chalice import Response  # type: ignore[attr-defined]
 
 from core.apidoc import PAGE
 from core.errors import InvalidRequest
-from core.http import BankBlueprint, correlation_id_of, json_response
+from core.http import BankBlueprint, correlation_id_of, model_response
 from core.pagination import parse_limit
 from identity.domain import errors as e
 from identity.domain.users import UserStatus
@@ -16,10 +16,6 @@ from identity.service import staff
 bp = BankBlueprint(__name__)
 
 MAX_SEARCH_LIMIT = 50
-
-
-def _user(view: UserView, status: int = 200) -> Response:
-    return json_response(view.model_dump(mode="json"), status)
 
 
 @bp.route(
@@ -35,7 +31,7 @@ def create_staff() -> Response:
     principal = bp.principal()
     request = bp.body(CreateStaffRequest)
     user = staff.create_staff(principal, request, correlation_id=correlation_id_of(bp.request))
-    return _user(UserView.of(user), 201)
+    return model_response(UserView.of(user), 201)
 
 
 @bp.route("/staff/users", methods=["GET"], response=UserList, roles=["admin"], query=PAGE)
@@ -45,7 +41,7 @@ def list_staff() -> Response:
         principal, limit=parse_limit(bp.query("limit")), cursor=bp.query("cursor")
     )
     page = UserList(items=[UserView.of(user) for user in found], next_cursor=cursor)
-    return json_response(page.model_dump(mode="json"))
+    return model_response(page)
 
 
 @bp.route(
@@ -57,7 +53,7 @@ def list_staff() -> Response:
 )
 def disable_user(user_id: str) -> Response:
     principal = bp.principal()
-    return _user(UserView.of(staff.set_status(principal, user_id, UserStatus.DISABLED)))
+    return model_response(UserView.of(staff.set_status(principal, user_id, UserStatus.DISABLED)))
 
 
 @bp.route(
@@ -69,7 +65,7 @@ def disable_user(user_id: str) -> Response:
 )
 def enable_user(user_id: str) -> Response:
     principal = bp.principal()
-    return _user(UserView.of(staff.set_status(principal, user_id, UserStatus.ACTIVE)))
+    return model_response(UserView.of(staff.set_status(principal, user_id, UserStatus.ACTIVE)))
 
 
 @bp.route(
@@ -85,11 +81,11 @@ def search_customers() -> Response:
     if not text:
         raise InvalidRequest("Give the start of a username, email or name as ?q=")
     found = staff.search_customers(text, limit=limit)
-    return json_response(UserList(items=[UserView.of(user) for user in found]).model_dump(mode="json"))
+    return model_response(UserList(items=[UserView.of(user) for user in found]))
 
 
 @bp.route(
     "/staff/customers/{user_id}", methods=["GET"], response=UserView, roles=["staff"], errors=[e.UserNotFound]
 )
 def get_customer(user_id: str) -> Response:
-    return _user(UserView.of(staff.customer(user_id)))
+    return model_response(UserView.of(staff.customer(user_id)))

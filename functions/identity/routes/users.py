@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from identity.domain import errors as e
 from identity.models import PasswordChange, ProfileUpdate, UserView
 from identity.service import users
@@ -12,15 +12,11 @@ from identity.service import users
 bp = BankBlueprint(__name__)
 
 
-def _user(view: UserView, status: int = 200) -> Response:
-    return json_response(view.model_dump(mode="json"), status)
-
-
 @bp.route(
     "/me", methods=["GET"], response=UserView, errors=[e.UserNotFound], open_before_password_change=True
 )
 def me() -> Response:
-    return _user(UserView.of(users.profile(bp.principal())))
+    return model_response(UserView.of(users.profile(bp.principal())))
 
 
 @bp.route(
@@ -29,7 +25,7 @@ def me() -> Response:
 def update_me() -> Response:
     principal = bp.principal()
     update = bp.body(ProfileUpdate)
-    return _user(UserView.of(users.update_profile(principal, update)))
+    return model_response(UserView.of(users.update_profile(principal, update)))
 
 
 @bp.route(
