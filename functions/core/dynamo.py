@@ -48,10 +48,6 @@ def _number(value: Any) -> Any:
     return value
 
 
-def is_condition_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
-
-
 def failed_items(error: TransactWriteError) -> set[int]:
     """Indexes of a cancelled transaction's items whose condition failed (PynamoDB sends condition
     checks, deletes, puts, updates in that order)."""
@@ -61,10 +57,13 @@ def failed_items(error: TransactWriteError) -> set[int]:
     }
 
 
-def condition_failed(error: PynamoDBException) -> bool:
-    """A PynamoDB write refused by its condition (as opposed to throttling or a bug)."""
+def condition_failed(error: ClientError | PynamoDBException) -> bool:
+    """A write refused by its condition (as opposed to throttling or a bug), through boto3 or PynamoDB,
+    a cancelled transaction included."""
     if isinstance(error, TransactWriteError):
         return bool(failed_items(error))
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
     return error.cause_response_code == CONDITIONAL_CHECK_FAILED
 
 
@@ -154,7 +153,7 @@ class TryCounter:
                     f"ADD #tk :one SET #we = :end{ttl}", self._guarded("#we > :now AND #tk < :limit"), values
                 )
             except ClientError as error:
-                if not is_condition_failure(error):
+                if not condition_failed(error):
                     raise
                 old = from_item(error.response.get("Item"))  # type: ignore[arg-type]
             if self.require and (old is None or any(old.get(k) != v for k, v in self.require.items())):
@@ -171,7 +170,7 @@ class TryCounter:
                         values,
                     )
                 except ClientError as error:
-                    if not is_condition_failure(error):
+                    if not condition_failed(error):
                         raise  # else another attempt opened the window first: take from it
         raise ServiceUnavailable("Too many attempts at once; try again")
 
@@ -185,7 +184,7 @@ class TryCounter:
         try:
             self._write("ADD #tk :minus", "#tk > :zero", {":minus": -1, ":zero": 0})
         except ClientError as error:
-            if not is_condition_failure(error):
+            if not condition_failed(error):
                 raise
 
     def reset(self) -> None:
@@ -193,5 +192,5 @@ class TryCounter:
         try:
             self._write("SET #we = :zero", "attribute_exists(#we)", {":zero": 0})
         except ClientError as error:
-            if not is_condition_failure(error):
+            if not condition_failed(error):
                 raise

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from core import aws
-from core.dynamo import TryCounter, from_item, is_condition_failure, to_item
+from core.dynamo import TryCounter, condition_failed, from_item, to_item
 from identity.domain import lockout
 from identity.store.models import LoginAttemptModel
 
@@ -75,7 +75,7 @@ def take_slot(username: str, now: int) -> None:
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
         old = from_item(error.response.get("Item")) or {}  # type: ignore[arg-type]
         slot = int(old.get("next_slot_at") or now + 1)
@@ -101,6 +101,6 @@ def count_request(action: str, client: str, limit: int, now: int) -> None:
             ExpressionAttributeValues=to_item({":one": 1, ":limit": limit, ":ttl": (minute + 2) * 60}),
         )
     except ClientError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
         raise RateLimited((minute + 1) * 60 - now) from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from core import aws
-from core.dynamo import GuardRefused, TriesExhausted, TryCounter, is_condition_failure, to_item
+from core.dynamo import GuardRefused, TriesExhausted, TryCounter, condition_failed, to_item
 from core.tries import Tries
 from payments.domain import errors
 from payments.domain.pins import PIN_TRIES
@@ -73,7 +73,7 @@ def unlock(account: str) -> bool:
             ExpressionAttributeValues=to_item({":zero": 0}),
         )
     except ClientError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
         return False
     return True

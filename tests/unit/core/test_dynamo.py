@@ -16,8 +16,8 @@ from core.dynamo import (
     GuardRefused,
     TriesExhausted,
     TryCounter,
+    condition_failed,
     from_item,
-    is_condition_failure,
     to_item,
 )
 from core.errors import ServiceUnavailable
@@ -71,8 +71,8 @@ def test_items_convert_both_ways_dropping_nones_and_numbers_come_back_as_python_
 def test_only_a_failed_condition_is_a_condition_failure() -> None:
     failed = ClientError({"Error": {"Code": "ConditionalCheckFailedException"}}, "UpdateItem")
     throttled = ClientError({"Error": {"Code": "ThrottlingException"}}, "UpdateItem")
-    assert is_condition_failure(failed)
-    assert not is_condition_failure(throttled)
+    assert condition_failed(failed)
+    assert not condition_failed(throttled)
 
 
 # ---------------------------------------------------------------- take until exhausted
@@ -183,7 +183,7 @@ def test_recording_a_wrong_answer_needs_a_try_taken(table: Any) -> None:
     # A wrong answer without a try held for it would be a verdict without a try: the write refuses it.
     with pytest.raises(ClientError) as refused:
         counter("never-taken").record_wrong()
-    assert is_condition_failure(refused.value)
+    assert condition_failed(refused.value)
     assert stored(table, "never-taken") is None
 
 

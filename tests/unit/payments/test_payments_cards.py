@@ -32,6 +32,21 @@ def parties(open_account: Any, bank: Any) -> tuple[Any, Any]:
     return cardholder, merchant
 
 
+OTHER_PAN = "5061230000000002"
+
+
+def second_cardholder(open_account: Any, bank: Any) -> Any:
+    """Another customer, with a card of their own (OTHER_PAN)."""
+    other = open_account()
+    bank.cards[OTHER_PAN] = {
+        "card_id": "card-2",
+        "account_number": other.account,
+        "owner_id": other.user_id,
+        "details": DETAILS,
+    }
+    return other
+
+
 def request_payment(
     call_api: CallApi,
     app: Any,
@@ -381,13 +396,7 @@ def test_a_decline_racing_another_cardholders_authorization_leaves_the_merchant_
 ) -> None:
     # Given a payment request whose link two cardholders hold
     cardholder, merchant = parties
-    other = open_account()
-    bank.cards["5061230000000002"] = {
-        "card_id": "card-2",
-        "account_number": other.account,
-        "owner_id": other.user_id,
-        "details": DETAILS,
-    }
+    other = second_cardholder(open_account, bank)
     request_id = request_payment(call_api, payments_app, merchant, amount=20_000).json["payment_request_id"]
     from payments.domain import fraud
     from payments.domain.errors import VelocityLimitExceeded
@@ -398,7 +407,7 @@ def test_a_decline_racing_another_cardholders_authorization_leaves_the_merchant_
     def other_pays_first(amount: int, limits: Any) -> None:
         # While the first cardholder's attempt is on its way to being declined, the other one pays
         monkeypatch.setattr(card_service, "check_amount", checked)
-        paid = confirm(call_api, payments_app, other, request_id, pan="5061230000000002")
+        paid = confirm(call_api, payments_app, other, request_id, pan=OTHER_PAN)
         assert paid.status == 201, paid.json
         raise VelocityLimitExceeded()
 
@@ -538,14 +547,8 @@ def test_a_confirmed_request_is_confirmed_once(
     assert (again.status, again.json) == (201, first.json)
     assert helpers.balance(cardholder.account) == (100_000, 40_000, 60_000)
     # Someone else with a card of their own cannot pay it a second time
-    other = open_account()
-    bank.cards["5061230000000002"] = {
-        "card_id": "card-2",
-        "account_number": other.account,
-        "owner_id": other.user_id,
-        "details": DETAILS,
-    }
-    second = confirm(call_api, payments_app, other, request_id, pan="5061230000000002")
+    other = second_cardholder(open_account, bank)
+    second = confirm(call_api, payments_app, other, request_id, pan=OTHER_PAN)
     assert (second.status, second.json["code"]) == (409, "payment_request_closed")
     assert helpers.balance(other.account) == (100_000, 0, 100_000)
     assert helpers.count(Hold) == 1
