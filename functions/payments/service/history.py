@@ -66,6 +66,12 @@ def staff_search(account: str | None, day: str | None, cursor: str | None, limit
 def check_reversal(payment_id: str) -> dict[str, Any]:
     """The payment if it may be reversed now (accounts checks a reversal proposal before it is made;
     the reversal's own transaction checks again as it commits)."""
+    return payment_view(_reversible_original(payment_id))
+
+
+def _reversible_original(payment_id: str) -> Payment:
+    """The stored payment, if it exists and may be reversed now (else `transfer_not_found`, or the
+    reversal rule's refusal)."""
     original = repository.payment(payment_id)
     if original is None:
         raise errors.TransferNotFound()
@@ -77,7 +83,7 @@ def check_reversal(payment_id: str) -> dict[str, Any]:
             reversed_by=original.reversed_by,
         )
     )
-    return payment_view(original)
+    return original
 
 
 def reverse(payload: ReversePayload, correlation_id: str = "") -> dict[str, Any]:
@@ -86,17 +92,7 @@ def reverse(payload: ReversePayload, correlation_id: str = "") -> dict[str, Any]
     reversal's conditional put (its id is derived from the original's) make it at most once.
     Only accounts calls it, once a second staff member approved the proposal (four eyes)."""
     payment_id, reason = payload.payment_id, payload.reason
-    original = repository.payment(payment_id)
-    if original is None:
-        raise errors.TransferNotFound()
-    check_reversible(
-        Reversible(
-            kind=original.kind,
-            status=original.status,
-            reverses=original.reverses,
-            reversed_by=original.reversed_by,
-        )
-    )
+    original = _reversible_original(payment_id)
     legs = [Leg.model_validate(leg) for leg in _legs(original)]
     movement = engine.Movement(
         payment_id=reversal_id(payment_id),
