@@ -55,9 +55,12 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def model_response(model: BaseModel, status: int = 200) -> Response:
-    """A typed result (a response model) as the JSON body: routes serialise, services return models."""
-    return json_response(model.model_dump(mode="json"), status)
+def model_response(
+    model: BaseModel, status: int = 200, headers: dict[str, str] | None = None, *, omit_unset: bool = False
+) -> Response:
+    """A typed result (a response model) as the JSON body: routes serialise, services return models.
+    `omit_unset` leaves out the optional fields the service never set (a key some items do not carry)."""
+    return json_response(model.model_dump(mode="json", exclude_unset=omit_unset), status, headers)
 
 
 def problem_response(document: dict[str, Any]) -> Response:
