@@ -79,9 +79,10 @@ class CloudError(RuntimeError):
     """A cloud that cannot be used, with one line that says what to do."""
 
 
-# Settings a developer may give on the command line (e.g. `LAMBDA_PROCESS_MAX_ENVIRONMENTS=4 make up`,
+# Settings a developer may give on the command line (e.g. `LAMBDA_PROCESS_MAX_ENVIRONMENTS=4 make up`, or
+# `LOCALCLOUD_REQUEST_LOG=1 make up` for a log line per successful request too,
 # decision 0007); the rest of the host's environment is not LocalStack's business.
-HOST_SETTINGS = ("LAMBDA_PROCESS_MAX_ENVIRONMENTS",)
+HOST_SETTINGS = ("LAMBDA_PROCESS_MAX_ENVIRONMENTS", "LOCALCLOUD_REQUEST_LOG")
 
 
 def localstack_env(port: int, state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -8,6 +8,7 @@ import json
 import statistics
 import threading
 import time
+import urllib.request
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -554,3 +555,24 @@ def test_lambda_event_source_mapping_on_table_stream(
         ]
     finally:
         lam.delete_event_source_mapping(UUID=mapping)
+
+
+def test_every_request_is_counted_by_table_and_only_refused_ones_are_logged(
+    cloud: Cloud, ddb: Client
+) -> None:
+    # Given a table, two successful writes and a refused one
+    table = _create_table(ddb, prefix="counted")
+    ddb.get_waiter("table_exists").wait(TableName=table)
+    for pk in ("a", "b"):
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}}, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(ClientError) as refused:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+    # Then the count names the operation and the table, refused requests included
+    with urllib.request.urlopen(f"{cloud.url}/_localcloud/requests", timeout=5) as response:
+        counts = json.load(response)["counts"]
+    assert counts[f"dynamodb.PutItem {table}"] == 3
+    # And LocalStack's log has a line for the refused write only (LOCALCLOUD_REQUEST_LOG=1 logs them all)
+    puts = [line for line in cloud.log_path.read_text().splitlines() if "dynamodb.PutItem" in line]
+    assert puts and all("ConditionalCheckFailedException" in line for line in puts)
