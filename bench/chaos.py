@@ -45,7 +45,10 @@ from bench.common import (
 )
 from tools.api import Api
 
-CHAOS_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4"}
+# The ledger queue's visibility is 6 x its consumer's timeout, as on AWS (tests/unit/test_template_rules.py).
+# 5 s, not the tests' 1 s: under 16 clients a batch of 10 postings may take over a second, and a batch the
+# consumer is killed in comes back after 30 s, well inside the settle time.
+CHAOS_PARAMETERS = {"LedgerConsumerTimeout": "5", "LedgerQueueVisibilityTimeout": "30"}
 RETRYABLE = {429, 500, 502, 503, 504}
 PAYMENTS_TIMEOUT_S = 15  # PaymentsFunction's Timeout in the template
 LOAN_MONTHS = (1, 3, 6, 12, 24)  # the terms the product offers

@@ -25,8 +25,14 @@ from tools.testbank import SHARED_STACK_ENV
 from tools.testbank import load as load_shared_bank
 
 PASSWORD = "Correct-Horse-Battery-42"
-# Short timers so retries, the DLQ and hold expiry are observable within a test.
-TEST_PARAMETERS = {"LedgerQueueVisibilityTimeout": "4", "HoldTtlSeconds": "15"}
+# Short timers so retries, the DLQ and hold expiry are observable within a test. The ledger queue's
+# visibility is 6 x its consumer's timeout, as on AWS (tests/unit/test_template_rules.py): a poison
+# message reaches the DLQ after 3 receives, about 18 s.
+TEST_PARAMETERS = {
+    "LedgerConsumerTimeout": "1",
+    "LedgerQueueVisibilityTimeout": "6",
+    "HoldTtlSeconds": "15",
+}
 
 
 @dataclass
