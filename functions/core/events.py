@@ -7,11 +7,15 @@ one account to another; the ledger posts each leg as a debit of `from_account` a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.clock import iso
+from core.ids import new_id
 from core.money import Kobo
 
 EVENT_VERSION = 1
@@ -80,3 +84,17 @@ class Event(BaseModel):
     occurred_at: str
     correlation_id: str = ""
     data: dict[str, Any]
+
+
+def new_event(
+    event_type: EventType, source: str, data: Mapping[str, Any], correlation_id: str, at: datetime
+) -> Event:
+    """A new event in the envelope, with its own `evt_` id, as `source` announces it at `at`."""
+    return Event(
+        event_id=new_id("evt"),
+        type=event_type,
+        source=source,
+        occurred_at=iso(at),
+        correlation_id=correlation_id,
+        data=dict(data),
+    )

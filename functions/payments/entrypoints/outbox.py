@@ -1,47 +1,51 @@
 """Outbox → SNS: triggered by the outbox table's stream; every new event is published, none is lost.
 
-A failed publish fails its record (partial batch response), and the stream retries from there; records
-published in the meantime are marked, so a retry skips them instead of publishing them twice.
+The batch's new records are published together, ten per `PublishBatch` call. An event SNS did not take
+fails its record (partial batch response) and the stream retries from the first failed record; events
+after it go out again, which is harmless: delivery is at least once and every consumer dedups by
+`event_id` (docs/decisions/0041-outbox-publishes-in-batches.md).
+
+The response is built here rather than by Powertools' `BatchProcessor`, which hands records to a
+handler one at a time: a batch-wide publish has no per-record step to give it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-    DynamoDBRecord,
     DynamoDBRecordEventName,
+    DynamoDBStreamEvent,
 )
 
-from core.clock import now
 from core.observability import MetricUnit, logger, metrics
 from payments.store import outbox
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-def publish_record(record: DynamoDBRecord) -> None:
-    if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
-        return  # our own "published" marks and TTL deletions
-    image = record.dynamodb.new_image
-    event_id = str(image["event_id"])
-    if outbox.already_published(event_id):
-        return
-    correlation_id = str(image.get("correlation_id") or "")
-    outbox.publish(str(image["body"]), str(image["type"]), correlation_id)
-    outbox.mark_published(event_id, now())
-    logger.info(
-        "Event published",
-        extra={"event_id": event_id, "type": str(image["type"]), "correlation_id": correlation_id},
-    )
-    metrics.add_metric(name="events_published", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(raise_on_empty_metrics=False)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=publish_record, processor=processor, context=context
-    )
-    return dict(response)
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    # Only new records carry an event: removals are the TTL's, and nothing updates an outbox record.
+    inserted = {
+        str(record.dynamodb.sequence_number): outbox.outgoing(record.dynamodb.new_image)
+        for record in DynamoDBStreamEvent(event).records
+        if record.event_name == DynamoDBRecordEventName.INSERT and record.dynamodb is not None
+    }
+    unsent = {message.event_id for message in outbox.publish(list(inserted.values()))}
+    failed: list[str] = []
+    for sequence_number, message in inserted.items():
+        if message.event_id in unsent:
+            failed.append(sequence_number)
+            continue
+        logger.info(
+            "Event published",
+            extra={
+                "event_id": message.event_id,
+                "type": message.event_type,
+                "correlation_id": message.correlation_id,
+            },
+        )
+    if len(inserted) > len(failed):
+        metrics.add_metric(name="events_published", unit=MetricUnit.Count, value=len(inserted) - len(failed))
+    return {"batchItemFailures": [{"itemIdentifier": sequence_number} for sequence_number in failed]}

@@ -23,8 +23,7 @@ from core import aws
 from core.clock import iso
 from core.dynamo import ITEM_CONDITION_FAILED, from_item, to_item
 from core.errors import DomainError, IdempotencyKeyReused, ServiceUnavailable
-from core.events import Event, EventType, Leg, MoneyMoved, MovementKind
-from core.ids import new_id
+from core.events import EventType, Leg, MoneyMoved, MovementKind, new_event
 from core.observability import logger
 from payments.domain import errors
 from payments.domain.fraud import CounterCheck
@@ -279,14 +278,7 @@ def put_item(table: str, values: Mapping[str, Any], key: str | None = None) -> T
 
 
 def outbox_put(event_type: EventType, data: Mapping[str, Any], correlation_id: str, at: datetime) -> TxItem:
-    event = Event(
-        event_id=new_id("evt"),
-        type=event_type,
-        source=SOURCE,
-        occurred_at=iso(at),
-        correlation_id=correlation_id,
-        data=dict(data),
-    )
+    event = new_event(event_type, SOURCE, data, correlation_id, at)
     values = {
         "event_id": event.event_id,
         "type": event.type.value,
