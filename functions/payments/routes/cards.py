@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import (
     CaptureRequest,
@@ -35,7 +35,7 @@ def create_payment_request() -> Response:
     who = caller(bp)
     request = bp.body(PaymentRequestCreate)
     result = cards.request_payment(who, request, idempotency_key(bp))
-    return stored_response(result, f"/payment-requests/{result['body']['payment_request_id']}")
+    return stored_response(result, lambda made: f"/payment-requests/{made.payment_request_id}")
 
 
 @bp.route(
@@ -47,7 +47,7 @@ def create_payment_request() -> Response:
 def get_payment_request(request_id: str) -> Response:
     """A payment request, for its merchant and for the buyer who confirms it (the id is the capability)."""
     bp.principal()
-    return json_response(cards.get_request(request_id))
+    return model_response(cards.get_request(request_id))
 
 
 @bp.route(
@@ -80,7 +80,7 @@ def authorize_card() -> Response:
     request = bp.body(CardAuthorizationRequest)
     with counted_failures():
         result = cards.authorize(who, request)
-    return stored_response(result, f"/card-authorizations/{result['body'].get('authorization_id')}")
+    return stored_response(result, lambda hold: f"/card-authorizations/{hold.authorization_id}")
 
 
 @bp.route(
@@ -90,7 +90,7 @@ def authorize_card() -> Response:
     errors=[e.HoldNotFound],
 )
 def get_card_authorization(authorization_id: str) -> Response:
-    return json_response(cards.get(caller(bp), authorization_id))
+    return model_response(cards.get(caller(bp), authorization_id))
 
 
 @bp.route(
@@ -104,7 +104,7 @@ def capture_card_authorization(authorization_id: str) -> Response:
     who = caller(bp)
     request = bp.body(CaptureRequest)
     with counted_failures():
-        return json_response(cards.capture(who, authorization_id, request.amount))
+        return model_response(cards.capture(who, authorization_id, request.amount))
 
 
 @bp.route(
@@ -116,4 +116,4 @@ def capture_card_authorization(authorization_id: str) -> Response:
 def void_card_authorization(authorization_id: str) -> Response:
     who = caller(bp)
     with counted_failures():
-        return json_response(cards.void(who, authorization_id))
+        return model_response(cards.void(who, authorization_id))

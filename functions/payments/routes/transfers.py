@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import PaymentView, TransferRequest
 from payments.routes.common import caller, counted_failures, idempotency_key, stored_response
@@ -43,9 +43,9 @@ def create_transfer() -> Response:
     key = idempotency_key(bp)
     with counted_failures():
         result = transfers.create_transfer(who, request, key)
-    return stored_response(result, f"/transfers/{result['body'].get('payment_id')}")
+    return stored_response(result, lambda payment: f"/transfers/{payment.payment_id}")
 
 
 @bp.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[e.TransferNotFound])
 def get_transfer(transfer_id: str) -> Response:
-    return json_response(history.get_transfer(caller(bp), transfer_id))
+    return model_response(history.get_transfer(caller(bp), transfer_id))
