@@ -1,4 +1,5 @@
-"""DynamoDB pieces every service's store repeats: item encoding, the condition-failed checks (one
+"""DynamoDB pieces every service's store repeats: item encoding, pages of a query and their cursors,
+the condition-failed checks (one
 place that knows DynamoDB's codes, for boto3's and PynamoDB's errors alike), a transaction of the
 low-level client committed with retries whose refused items raise their typed errors, and the try
 counter (core.tries) as conditional writes."""
@@ -15,10 +16,13 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from core import aws
 from core.errors import DomainError, ServiceUnavailable
 from core.observability import logger
+from core.pagination import decode_cursor, encode_cursor
 from core.tries import Refusal, Tries, TryLimit, after_refusal
 
 _SERIALIZER = TypeSerializer()
@@ -62,6 +66,18 @@ def _number(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def start_key(cursor: str | None, **expect: str) -> dict[str, Any] | None:
+    """A list's cursor as the query's ExclusiveStartKey; `expect` pins the partition being listed (its
+    string key attributes), so a forged cursor cannot page through somebody else's items."""
+    return decode_cursor(cursor, expect={name: {"S": value} for name, value in expect.items()} or None)
+
+
+def page[M: Model](results: ResultIterator[M]) -> tuple[list[M], str | None]:
+    """A query's items and the cursor of the next page (None after the last)."""
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
 
 
 def failed_items(error: TransactWriteError) -> set[int]:

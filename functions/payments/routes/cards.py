@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
+from core import errors as shared
 from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import (
@@ -28,7 +29,7 @@ bp = BankBlueprint(__name__)
     status=201,
     roles=["customer"],
     idempotent=True,
-    errors=[e.AccountNotFound, e.AccountNotActive],
+    errors=[shared.AccountNotFound, shared.AccountNotActive],
 )
 def create_payment_request() -> Response:
     """A merchant asks for a card payment; the buyer confirms it on the bank's site (`#/pay/<id>`)."""
@@ -61,17 +62,17 @@ def get_payment_request(request_id: str) -> Response:
         e.PaymentRequestNotFound,
         e.PaymentRequestClosed,
         e.SameAccount,
-        e.InsufficientFunds,
-        e.AccountNotActive,
+        shared.InsufficientFunds,
+        shared.AccountNotActive,
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
         e.CustomerVelocityLimitExceeded,
         e.CustomerDailyLimitExceeded,
-        e.CardInvalid,
-        e.CardBlocked,
-        e.CardBusy,
-        e.CardExpired,
+        shared.CardInvalid,
+        shared.CardBlocked,
+        shared.CardBusy,
+        shared.CardExpired,
     ],
 )
 def authorize_card() -> Response:
@@ -98,7 +99,7 @@ def get_card_authorization(authorization_id: str) -> Response:
     methods=["POST"],
     request=CaptureRequest,
     response=CardAuthorizationView,
-    errors=[e.HoldNotFound, e.HoldNotPending, e.HoldExpired, e.CaptureExceedsHold, e.AccountNotActive],
+    errors=[e.HoldNotFound, e.HoldNotPending, e.HoldExpired, e.CaptureExceedsHold, shared.AccountNotActive],
 )
 def capture_card_authorization(authorization_id: str) -> Response:
     who = caller(bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
+from core import errors as shared
 from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import PaymentView, TransferRequest
@@ -22,11 +23,11 @@ bp = BankBlueprint(__name__)
     roles=["customer"],
     idempotent=True,
     errors=[
-        e.AccountNotFound,
+        shared.AccountNotFound,
         e.SameAccount,
         e.AmountBelowMinimum,
-        e.InsufficientFunds,
-        e.AccountNotActive,
+        shared.InsufficientFunds,
+        shared.AccountNotActive,
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
@@ -46,6 +47,6 @@ def create_transfer() -> Response:
     return stored_response(result, lambda payment: f"/transfers/{payment.payment_id}")
 
 
-@bp.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[e.TransferNotFound])
+@bp.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[shared.TransferNotFound])
 def get_transfer(transfer_id: str) -> Response:
     return model_response(history.get_transfer(caller(bp), transfer_id))

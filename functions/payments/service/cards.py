@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from core import errors as shared
 from core.clock import iso, now
 from core.errors import IdempotencyKeyReused
 from core.events import EventType, Leg, MovementKind
@@ -52,9 +53,9 @@ def request_payment(caller: Caller, request: PaymentRequestCreate, key: str) -> 
     user_id = caller.principal.user_id
     merchant = repository.position(request.merchant_account)
     if merchant is None or merchant.owner_id != user_id:
-        raise errors.AccountNotFound("You have no account with this number", field="merchant_account")
+        raise shared.AccountNotFound("You have no account with this number", field="merchant_account")
     if merchant.state != PositionState.ACTIVE.value:
-        raise errors.AccountNotActive("The merchant account is blocked or closed")
+        raise shared.AccountNotActive("The merchant account is blocked or closed")
     at = now()
     epoch = int(at.timestamp())
     made = PaymentRequest(

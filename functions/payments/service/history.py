@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core import errors as shared
 from core.clock import now
 from core.errors import IdempotencyKeyReused, InvalidRequest
 from core.events import Leg, MovementKind
@@ -30,18 +31,18 @@ def _accounts_of(payment: Payment) -> set[str]:
 def get_transfer(caller: Caller, payment_id: str) -> PaymentView:
     payment = repository.payment(payment_id)
     if payment is None:
-        raise errors.TransferNotFound()
+        raise shared.TransferNotFound()
     if not caller.principal.is_staff:
         owners = {position.owner_id for position in repository.positions(_accounts_of(payment)).values()}
         if caller.principal.user_id not in owners:
-            raise errors.TransferNotFound()
+            raise shared.TransferNotFound()
     return payment_view(payment)
 
 
 def account_history(caller: Caller, account: str, cursor: str | None, limit: int) -> HistoryPage:
     position = repository.position(account)
     if position is None or not caller.principal.can_see(position.owner_id):
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     lines, next_cursor = repository.history(account, cursor, limit)
     return HistoryPage(items=[entry_view(line) for line in lines], next_cursor=next_cursor)
 
@@ -68,7 +69,7 @@ def _reversible_original(payment_id: str) -> Payment:
     reversal rule's refusal)."""
     original = repository.payment(payment_id)
     if original is None:
-        raise errors.TransferNotFound()
+        raise shared.TransferNotFound()
     check_reversible(
         Reversible(
             kind=original.kind,
@@ -102,6 +103,6 @@ def reverse(payload: ReversePayload, correlation_id: str = "") -> PaymentView:
     try:
         engine.commit(engine.movement_items(movement))
     except (errors.Duplicate, IdempotencyKeyReused):
-        raise errors.AlreadyReversed() from None
+        raise shared.AlreadyReversed() from None
     metrics.add_metric(name="reversals", unit=MetricUnit.Count, value=1)
     return payment_view(items.payment_record(items.payment_values(movement, PaymentStatus.COMPLETED)))

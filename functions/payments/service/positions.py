@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import errors as shared
 from core.clock import now
 from core.errors import IdempotencyKeyReused
 from core.events import BankAccount, Leg, MovementKind
@@ -83,7 +84,7 @@ def _create_position(account: str, new: items.NewPosition) -> bool:
 def set_state(payload: SetStatePayload) -> PositionView:
     current = repository.position(payload.account_number)
     if current is None:
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     wanted = PositionState(payload.state)
     check_state_change(PositionState(current.state), wanted, int(current.ledger_balance), int(current.held))
     return position_view(repository.set_state(payload.account_number, wanted, payload.reason, now()))
@@ -91,7 +92,7 @@ def set_state(payload: SetStatePayload) -> PositionView:
 
 def unlock_pin(payload: AccountPayload) -> PinUnlocked:
     if not pins.unlock(payload.account_number):
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     return PinUnlocked(account_number=payload.account_number, pin_locked=False)
 
 
@@ -102,11 +103,11 @@ def close_with_payout(payload: ClosePayload) -> PositionView:
     account = payload.account_number
     current = repository.position(account)
     if current is None:
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     check_state_change(PositionState(current.state), PositionState.CLOSED, 0, int(current.held))
     balance = int(current.ledger_balance)
     if balance != payload.balance and not _paid_out(current, payload.balance):
-        raise errors.BalanceChanged(f"The balance is {balance}, not the {payload.balance} approved")
+        raise shared.BalanceChanged(f"The balance is {balance}, not the {payload.balance} approved")
     if balance <= 0:
         return set_state(SetStatePayload(account_number=account, state="closed", reason=payload.reason))
     at = now()
@@ -199,7 +200,7 @@ def get_position(payload: AccountPayload) -> PositionOwner:
     """Owner and state of one position (the ledger checks who may read a statement)."""
     position = repository.position(payload.account_number)
     if position is None or position.kind != "customer":
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     return PositionOwner(account_number=position.account, owner_id=position.owner_id, state=position.state)
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.clock import now
-from core.errors import DomainError
+from core.errors import AccountNotFound, DomainError
 from core.events import Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.domain import pins as pin_rules
-from payments.domain.errors import AccountNotFound, Declined, PinInvalid, PinLocked
+from payments.domain.errors import Declined, PinInvalid, PinLocked
 from payments.domain.fraud import check_amount, counters_for
 from payments.domain.movement import scoped_id
 from payments.domain.rules import PaymentStatus, check_transfer

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core import errors as shared
 from core.clock import iso
 from core.dynamo import TxItem, to_item
 from core.errors import DomainError
@@ -36,10 +37,10 @@ _POSITION_NAMES = {
 def _position_failure(account: str) -> Callable[[dict[str, Any] | None], DomainError]:
     def explain(old: dict[str, Any] | None) -> DomainError:
         if old is None:
-            return errors.AccountNotFound(f"Account {account} does not exist", account=account)
+            return shared.AccountNotFound(f"Account {account} does not exist", account=account)
         if old.get("state") != "active":
-            return errors.AccountNotActive(f"Account {account} is {old.get('state')}", account=account)
-        return errors.InsufficientFunds(f"Account {account} has too little available", account=account)
+            return shared.AccountNotActive(f"Account {account} is {old.get('state')}", account=account)
+        return shared.InsufficientFunds(f"Account {account} has too little available", account=account)
 
     return explain
 
@@ -116,7 +117,7 @@ def closing_update(account: str, balance: int, reason: str, at: datetime) -> TxI
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
-    return TxItem(op, lambda old: errors.AccountNotFound() if old is None else errors.BalanceChanged())
+    return TxItem(op, lambda old: shared.AccountNotFound() if old is None else shared.BalanceChanged())
 
 
 def position_active_check(account: str) -> TxItem:
@@ -301,11 +302,11 @@ def reversal_marks(payment_id: str, sort_key: str, legs: Sequence[Leg], reversal
 
     def payment_failure(old: dict[str, Any] | None) -> DomainError:
         if old is None:
-            return errors.TransferNotFound()
-        return errors.AlreadyReversed(f"Payment {payment_id} was reversed by {old.get('reversed_by')}")
+            return shared.TransferNotFound()
+        return shared.AlreadyReversed(f"Payment {payment_id} was reversed by {old.get('reversed_by')}")
 
     def entry_failure(account: str) -> Callable[[dict[str, Any] | None], DomainError]:
-        return lambda old: errors.NotReversible(f"The history line of {payment_id} for {account} is missing")
+        return lambda old: shared.NotReversible(f"The history line of {payment_id} for {account} is missing")
 
     items = [
         TxItem(
