@@ -1,10 +1,14 @@
-"""DynamoDB pieces every service's store repeats: item encoding, the condition-failed checks (one
-place that knows DynamoDB's codes, for boto3's and PynamoDB's errors alike) and the try counter
-(core.tries) as conditional writes of the low-level client."""
+"""DynamoDB pieces every service's store repeats: item encoding, pages of a query and their cursors,
+the condition-failed checks (one
+place that knows DynamoDB's codes, for boto3's and PynamoDB's errors alike), a transaction of the
+low-level client committed with retries whose refused items raise their typed errors, and the try
+counter (core.tries) as conditional writes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,9 +16,13 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from core import aws
-from core.errors import ServiceUnavailable
+from core.errors import DomainError, ServiceUnavailable
+from core.observability import logger
+from core.pagination import decode_cursor, encode_cursor
 from core.tries import Refusal, Tries, TryLimit, after_refusal
 
 _SERIALIZER = TypeSerializer()
@@ -22,6 +30,18 @@ _DESERIALIZER = TypeDeserializer()
 # The error code of a refused single write, and a cancelled transaction's reason for one refused item.
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 ITEM_CONDITION_FAILED = "ConditionalCheckFailed"
+# A transaction is tried this often while DynamoDB answers that it is busy (conflicts, throttling).
+MAX_ATTEMPTS = 6
+RETRYABLE_CODES = frozenset(
+    {
+        "TransactionConflict",
+        "TransactionInProgressException",
+        "ThrottlingException",
+        "ThrottlingError",
+        "ProvisionedThroughputExceededException",
+        "InternalServerError",
+    }
+)
 # Each round is one write; a round repeats only when another request changed the counter meanwhile.
 MAX_ROUNDS = 4
 
@@ -48,6 +68,18 @@ def _number(value: Any) -> Any:
     return value
 
 
+def start_key(cursor: str | None, **expect: str) -> dict[str, Any] | None:
+    """A list's cursor as the query's ExclusiveStartKey; `expect` pins the partition being listed (its
+    string key attributes), so a forged cursor cannot page through somebody else's items."""
+    return decode_cursor(cursor, expect={name: {"S": value} for name, value in expect.items()} or None)
+
+
+def page[M: Model](results: ResultIterator[M]) -> tuple[list[M], str | None]:
+    """A query's items and the cursor of the next page (None after the last)."""
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
 def failed_items(error: TransactWriteError) -> set[int]:
     """Indexes of a cancelled transaction's items whose condition failed (PynamoDB sends condition
     checks, deletes, puts, updates in that order)."""
@@ -65,6 +97,52 @@ def condition_failed(error: ClientError | PynamoDBException) -> bool:
     if isinstance(error, ClientError):
         return error.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
     return error.cause_response_code == CONDITIONAL_CHECK_FAILED
+
+
+@dataclass(frozen=True)
+class TxItem:
+    """One operation of a transaction (a TransactItems entry) and the typed error its failed condition
+    means, told from the item as it was (None: there was none)."""
+
+    op: dict[str, Any]
+    on_fail: Callable[[dict[str, Any] | None], DomainError]
+
+
+def commit(items: Sequence[TxItem], rank: Callable[[DomainError], int] = lambda error: 0) -> None:
+    """Write the items atomically with the low-level client, which keeps their order (PynamoDB's
+    TransactWrite sorts them by operation, and cancellation reasons come back by position). A failed
+    condition raises the failed item's typed error; when several failed, the lowest `rank` (the first
+    item on a tie). Busy answers are retried with jittered backoff, then `ServiceUnavailable`."""
+    token = secrets.token_hex(16)  # the same token across retries: DynamoDB applies it at most once
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            aws.client("dynamodb").transact_write_items(
+                TransactItems=[item.op for item in items], ClientRequestToken=token
+            )
+            return
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "TransactionCanceledException":
+                reasons = _cancellation_reasons(error)
+                failed = [
+                    items[index].on_fail(from_item(reason.get("Item")))
+                    for index, reason in enumerate(reasons)
+                    if index < len(items) and reason.get("Code") == ITEM_CONDITION_FAILED
+                ]
+                if failed:
+                    raise min(failed, key=rank) from None
+                if not all(reason.get("Code") in RETRYABLE_CODES | {"None", None} for reason in reasons):
+                    raise
+            elif code not in RETRYABLE_CODES:
+                raise
+            logger.warning("Transaction retried", extra={"attempt": attempt, "code": code})
+            time.sleep(min(0.05 * 2**attempt, 1.0) * (0.5 + secrets.randbelow(100) / 100))
+    raise ServiceUnavailable("The accounts are busy; try again")
+
+
+def _cancellation_reasons(error: ClientError) -> list[dict[str, Any]]:
+    # As on AWS: the local cloud's DynamoDB provider returns CancellationReasons too (tests/localcloud).
+    return [dict(reason) for reason in error.response.get("CancellationReasons") or []]
 
 
 class TriesExhausted(Exception):

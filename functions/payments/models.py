@@ -148,8 +148,8 @@ class PaymentRules(BaseModel):
 
 
 # ------------------------------------------------------------------ responses (the API document's schemas)
-# payments.service.views builds plain dicts; these models describe them for the OpenAPI document, and
-# the contract tests check the deployed answers against it.
+# The services return these (built in payments.service.views) and the routes serialise them; the OpenAPI
+# document is generated from them, and the contract tests check the deployed answers against it.
 class LegView(BaseModel):
     from_account: str
     to_account: str
@@ -223,3 +223,57 @@ class CardAuthorizationView(BaseModel):
     payment_id: str | None
     expires_at: str
     created_at: str
+
+
+# ------------------------------------------------------------------ internal answers (docs/architecture.md)
+class PositionView(BaseModel):
+    account_number: str
+    owner_id: str
+    ledger_balance: int
+    available_balance: int
+    held: int
+    state: str
+    kind: str
+
+
+class BalanceView(BaseModel):
+    ledger_balance: int
+    available_balance: int
+    state: str
+
+
+class PinUnlocked(BaseModel):
+    account_number: str
+    pin_locked: bool
+
+
+class BankTotals(BaseModel):
+    pool_balance: int
+    customer_deposits: int
+    loans_receivable: int
+    interest_income: int
+
+
+class PositionOwner(BaseModel):
+    """Who may read a statement of the account (the ledger asks)."""
+
+    account_number: str
+    owner_id: str
+    state: str
+
+
+class PositionBalance(BaseModel):
+    account: str
+    ledger_balance: int
+    available_balance: int
+    state: str
+
+
+class PositionsPage(BaseModel):
+    items: list[PositionBalance]
+    next_cursor: str | None
+
+
+class Bootstrapped(BaseModel):
+    created_positions: list[str]
+    opening: PaymentView

@@ -1,28 +1,11 @@
-"""The payments service's typed errors; each `code` is part of the API contract."""
+"""The payments service's own typed errors; each `code` is part of the API contract. The codes accounts
+raises too, or relays from us (`account_not_found`, the card refusals, ...), are core.errors' alone."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core import errors as shared
 from core.errors import DomainError, ErrorKind, error_class
-
-# Codes accounts raises too (or relays from us): declared once in core.errors. The card refusals come
-# from accounts through core.internal; they are named here so the API document lists them on the routes
-# that check a card.
-AccountClosed = shared.AccountClosed
-AccountNotActive = shared.AccountNotActive
-AccountNotEmpty = shared.AccountNotEmpty
-AccountNotFound = shared.AccountNotFound
-AlreadyReversed = shared.AlreadyReversed
-BalanceChanged = shared.BalanceChanged
-CardBlocked = shared.CardBlocked
-CardBusy = shared.CardBusy
-CardExpired = shared.CardExpired
-CardInvalid = shared.CardInvalid
-InsufficientFunds = shared.InsufficientFunds
-NotReversible = shared.NotReversible
-TransferNotFound = shared.TransferNotFound
 
 AccountExists = error_class("account_exists", ErrorKind.CONFLICT, "The account already has a position")
 SameAccount = error_class("same_account", ErrorKind.UNPROCESSABLE, "Money cannot move to the same account")

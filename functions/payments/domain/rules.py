@@ -7,17 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.errors import AccountClosed, AccountNotEmpty, AlreadyReversed, NotReversible
 from core.events import MovementKind
 from payments.domain.errors import (
-    AccountClosed,
-    AccountNotEmpty,
-    AlreadyReversed,
     AmountBelowMinimum,
     BankAccountNotAllowed,
     CaptureExceedsHold,
     HoldExpired,
     HoldNotPending,
-    NotReversible,
     SameAccount,
 )
 from payments.domain.movement import is_bank_account

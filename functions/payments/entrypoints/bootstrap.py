@@ -12,5 +12,5 @@ from payments.service import positions
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = positions.bootstrap()
-    logger.info("Payments bootstrap done", extra={"created_positions": result["created_positions"]})
-    return result
+    logger.info("Payments bootstrap done", extra={"created_positions": result.created_positions})
+    return result.model_dump(mode="json")

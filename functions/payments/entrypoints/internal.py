@@ -4,9 +4,8 @@ reads among them (`balances`, `rules`, ...) ride along rather than need a functi
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.internal import serve
+from payments.entrypoints.common import action
 from payments.models import (
     AccountPayload,
     BalancesPayload,
@@ -22,35 +21,20 @@ from payments.models import (
 )
 from payments.service import history, positions, rules
 
-
-def _bank_totals(payload: dict[str, Any]) -> Any:
-    BankTotalsPayload.model_validate(payload)
-    return positions.bank_totals()
-
-
-def _rules(payload: dict[str, Any]) -> Any:
-    RulesPayload.model_validate(payload)
-    return rules.rules()
-
-
 handler = serve(
     {
-        "open_position": lambda payload: positions.open_position(OpenPositionPayload.model_validate(payload)),
-        "set_state": lambda payload: positions.set_state(SetStatePayload.model_validate(payload)),
-        "unlock_pin": lambda payload: positions.unlock_pin(AccountPayload.model_validate(payload)),
-        "close_with_payout": lambda payload: positions.close_with_payout(
-            ClosePayload.model_validate(payload)
+        "open_position": action(OpenPositionPayload, positions.open_position),
+        "set_state": action(SetStatePayload, positions.set_state),
+        "unlock_pin": action(AccountPayload, positions.unlock_pin),
+        "close_with_payout": action(ClosePayload, positions.close_with_payout),
+        "balances": action(BalancesPayload, positions.balances),
+        "lowest_balances": action(LowestBalancesPayload, positions.lowest_balances),
+        "move": action(MovePayload, positions.move),
+        "reverse": action(ReversePayload, history.reverse),
+        "check_reversal": action(
+            GetPaymentPayload, lambda payload: history.check_reversal(payload.payment_id)
         ),
-        "balances": lambda payload: positions.balances(BalancesPayload.model_validate(payload)),
-        "lowest_balances": lambda payload: positions.lowest_balances(
-            LowestBalancesPayload.model_validate(payload)
-        ),
-        "move": lambda payload: positions.move(MovePayload.model_validate(payload)),
-        "reverse": lambda payload: history.reverse(ReversePayload.model_validate(payload)),
-        "check_reversal": lambda payload: history.check_reversal(
-            GetPaymentPayload.model_validate(payload).payment_id
-        ),
-        "bank_totals": _bank_totals,
-        "rules": _rules,
+        "bank_totals": action(BankTotalsPayload, lambda _: positions.bank_totals()),
+        "rules": action(RulesPayload, lambda _: rules.rules()),
     }
 )

@@ -4,14 +4,13 @@ It holds no write grant at all, so a caller of it can move no money (the templat
 from __future__ import annotations
 
 from core.internal import serve
+from payments.entrypoints.common import action
 from payments.models import AccountPayload, ListPositionsPayload
 from payments.service import positions
 
 handler = serve(
     {
-        "list_positions": lambda payload: positions.list_positions(
-            ListPositionsPayload.model_validate(payload)
-        ),
-        "get_position": lambda payload: positions.get_position(AccountPayload.model_validate(payload)),
+        "list_positions": action(ListPositionsPayload, positions.list_positions),
+        "get_position": action(AccountPayload, positions.get_position),
     }
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core.http import BankBlueprint, json_response
+from core import errors as shared
+from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import (
     CaptureRequest,
@@ -28,14 +29,14 @@ bp = BankBlueprint(__name__)
     status=201,
     roles=["customer"],
     idempotent=True,
-    errors=[e.AccountNotFound, e.AccountNotActive],
+    errors=[shared.AccountNotFound, shared.AccountNotActive],
 )
 def create_payment_request() -> Response:
     """A merchant asks for a card payment; the buyer confirms it on the bank's site (`#/pay/<id>`)."""
     who = caller(bp)
     request = bp.body(PaymentRequestCreate)
     result = cards.request_payment(who, request, idempotency_key(bp))
-    return stored_response(result, f"/payment-requests/{result['body']['payment_request_id']}")
+    return stored_response(result, lambda made: f"/payment-requests/{made.payment_request_id}")
 
 
 @bp.route(
@@ -47,7 +48,7 @@ def create_payment_request() -> Response:
 def get_payment_request(request_id: str) -> Response:
     """A payment request, for its merchant and for the buyer who confirms it (the id is the capability)."""
     bp.principal()
-    return json_response(cards.get_request(request_id))
+    return model_response(cards.get_request(request_id))
 
 
 @bp.route(
@@ -61,17 +62,17 @@ def get_payment_request(request_id: str) -> Response:
         e.PaymentRequestNotFound,
         e.PaymentRequestClosed,
         e.SameAccount,
-        e.InsufficientFunds,
-        e.AccountNotActive,
+        shared.InsufficientFunds,
+        shared.AccountNotActive,
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
         e.CustomerVelocityLimitExceeded,
         e.CustomerDailyLimitExceeded,
-        e.CardInvalid,
-        e.CardBlocked,
-        e.CardBusy,
-        e.CardExpired,
+        shared.CardInvalid,
+        shared.CardBlocked,
+        shared.CardBusy,
+        shared.CardExpired,
     ],
 )
 def authorize_card() -> Response:
@@ -80,7 +81,7 @@ def authorize_card() -> Response:
     request = bp.body(CardAuthorizationRequest)
     with counted_failures():
         result = cards.authorize(who, request)
-    return stored_response(result, f"/card-authorizations/{result['body'].get('authorization_id')}")
+    return stored_response(result, lambda hold: f"/card-authorizations/{hold.authorization_id}")
 
 
 @bp.route(
@@ -90,7 +91,7 @@ def authorize_card() -> Response:
     errors=[e.HoldNotFound],
 )
 def get_card_authorization(authorization_id: str) -> Response:
-    return json_response(cards.get(caller(bp), authorization_id))
+    return model_response(cards.get(caller(bp), authorization_id))
 
 
 @bp.route(
@@ -98,13 +99,13 @@ def get_card_authorization(authorization_id: str) -> Response:
     methods=["POST"],
     request=CaptureRequest,
     response=CardAuthorizationView,
-    errors=[e.HoldNotFound, e.HoldNotPending, e.HoldExpired, e.CaptureExceedsHold, e.AccountNotActive],
+    errors=[e.HoldNotFound, e.HoldNotPending, e.HoldExpired, e.CaptureExceedsHold, shared.AccountNotActive],
 )
 def capture_card_authorization(authorization_id: str) -> Response:
     who = caller(bp)
     request = bp.body(CaptureRequest)
     with counted_failures():
-        return json_response(cards.capture(who, authorization_id, request.amount))
+        return model_response(cards.capture(who, authorization_id, request.amount))
 
 
 @bp.route(
@@ -116,4 +117,4 @@ def capture_card_authorization(authorization_id: str) -> Response:
 def void_card_authorization(authorization_id: str) -> Response:
     who = caller(bp)
     with counted_failures():
-        return json_response(cards.void(who, authorization_id))
+        return model_response(cards.void(who, authorization_id))

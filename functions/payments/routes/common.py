@@ -3,17 +3,17 @@ the `failures` metric. Each helper that reads the request takes the calling modu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from chalice import Response  # type: ignore[attr-defined]
+from pydantic import BaseModel
 
 from core.errors import DomainError, IdempotencyKeyMissing, InvalidRequest
-from core.http import BankBlueprint, correlation_id_of, json_response
+from core.http import BankBlueprint, correlation_id_of, json_response, model_response
 from core.observability import MetricUnit, metrics
 from core.problems import PROBLEM_CONTENT_TYPE
-from payments.service.common import Caller
+from payments.service.common import Answer, Caller
 
 MAX_KEY_LENGTH = 255
 
@@ -35,15 +35,13 @@ def idempotency_key(bp: BankBlueprint) -> str:
     return key
 
 
-def stored_response(result: dict[str, Any], location: str | None = None) -> Response:
-    """An idempotent operation's answer; a replay says so in `Idempotency-Replayed`."""
-    status = int(result["status"])
-    headers = {"Idempotency-Replayed": "true"} if result.get("replayed") else {}
-    if status >= 400:
-        headers["Content-Type"] = PROBLEM_CONTENT_TYPE
-    elif location:
-        headers["Location"] = location
-    return json_response(result["body"], status, headers)
+def stored_response[ViewT: BaseModel](answer: Answer[ViewT], location: Callable[[ViewT], str]) -> Response:
+    """An idempotent operation's answer: what it created, at `location(view)`, or a recorded decline;
+    a replay says so in `Idempotency-Replayed`."""
+    headers = {"Idempotency-Replayed": "true"} if answer.replayed else {}
+    if isinstance(answer.body, BaseModel):
+        return model_response(answer.body, answer.status, {**headers, "Location": location(answer.body)})
+    return json_response(answer.body, answer.status, {**headers, "Content-Type": PROBLEM_CONTENT_TYPE})
 
 
 @contextmanager

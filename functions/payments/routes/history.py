@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
+from core import errors as shared
 from core.apidoc import PAGE
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from core.pagination import parse_limit
-from payments.domain import errors as e
 from payments.models import HistoryPage, StaffPaymentsPage
 from payments.routes.common import caller
 from payments.service import history
@@ -20,11 +20,11 @@ bp = BankBlueprint(__name__)
     methods=["GET"],
     response=HistoryPage,
     query=PAGE,
-    errors=[e.AccountNotFound],
+    errors=[shared.AccountNotFound],
 )
 def account_transactions(number: str) -> Response:
     limit = parse_limit(bp.query("limit"))
-    return json_response(history.account_history(caller(bp), number, bp.query("cursor"), limit))
+    return model_response(history.account_history(caller(bp), number, bp.query("cursor"), limit))
 
 
 @bp.route(
@@ -40,6 +40,6 @@ def account_transactions(number: str) -> Response:
 )
 def staff_transfers() -> Response:
     limit = parse_limit(bp.query("limit"))
-    return json_response(
+    return model_response(
         history.staff_search(bp.query("account"), bp.query("date"), bp.query("cursor"), limit)
     )

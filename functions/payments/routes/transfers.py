@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from core.http import BankBlueprint, json_response
+from core import errors as shared
+from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import PaymentView, TransferRequest
 from payments.routes.common import caller, counted_failures, idempotency_key, stored_response
@@ -22,11 +23,11 @@ bp = BankBlueprint(__name__)
     roles=["customer"],
     idempotent=True,
     errors=[
-        e.AccountNotFound,
+        shared.AccountNotFound,
         e.SameAccount,
         e.AmountBelowMinimum,
-        e.InsufficientFunds,
-        e.AccountNotActive,
+        shared.InsufficientFunds,
+        shared.AccountNotActive,
         e.AmountLimitExceeded,
         e.VelocityLimitExceeded,
         e.DailyLimitExceeded,
@@ -43,9 +44,9 @@ def create_transfer() -> Response:
     key = idempotency_key(bp)
     with counted_failures():
         result = transfers.create_transfer(who, request, key)
-    return stored_response(result, f"/transfers/{result['body'].get('payment_id')}")
+    return stored_response(result, lambda payment: f"/transfers/{payment.payment_id}")
 
 
-@bp.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[e.TransferNotFound])
+@bp.route("/transfers/{transfer_id}", methods=["GET"], response=PaymentView, errors=[shared.TransferNotFound])
 def get_transfer(transfer_id: str) -> Response:
-    return json_response(history.get_transfer(caller(bp), transfer_id))
+    return model_response(history.get_transfer(caller(bp), transfer_id))

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from core import errors as shared
 from core.clock import iso, now
-from core.dynamo import to_item
-from core.errors import DomainError, IdempotencyKeyReused
+from core.errors import IdempotencyKeyReused
 from core.events import EventType, Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.clients import accounts
@@ -30,55 +30,62 @@ from payments.domain.rules import (
     check_void,
     request_state,
 )
-from payments.models import CardAuthorizationRequest, PaymentRequestCreate
-from payments.service.common import Caller, declined_response, limits
+from payments.models import (
+    CardAuthorizationRequest,
+    CardAuthorizationView,
+    PaymentRequestCreate,
+    PaymentRequestView,
+)
+from payments.service.common import Answer, Caller, declined_response, limits
 from payments.service.views import hold_view, request_view
 from payments.settings import conf
-from payments.store import engine, keys, repository
+from payments.store import engine, items, keys, repository
 from payments.store.models import Hold, PaymentRequest
 
 # A payment request is kept this long after it was made (DynamoDB TTL), long after it stopped mattering.
 REQUEST_RETENTION_SECONDS = 30 * 24 * 3600
 
 
-def request_payment(caller: Caller, request: PaymentRequestCreate, key: str) -> dict[str, Any]:
+def request_payment(caller: Caller, request: PaymentRequestCreate, key: str) -> Answer[PaymentRequestView]:
     """A merchant's payment request (no card details). Idempotent: its id is derived from (merchant,
     Idempotency-Key) and its conditional put is the idempotency record; the same key with another
     body is `idempotency_key_reused`."""
     user_id = caller.principal.user_id
     merchant = repository.position(request.merchant_account)
     if merchant is None or merchant.owner_id != user_id:
-        raise errors.AccountNotFound("You have no account with this number", field="merchant_account")
+        raise shared.AccountNotFound("You have no account with this number", field="merchant_account")
     if merchant.state != PositionState.ACTIVE.value:
-        raise errors.AccountNotActive("The merchant account is blocked or closed")
+        raise shared.AccountNotActive("The merchant account is blocked or closed")
     at = now()
     epoch = int(at.timestamp())
-    values: dict[str, Any] = {
+    made = PaymentRequest(
         # Its id is its link's capability (anyone holding it may read it): keyed, so not derivable
         # from a merchant's guessable Idempotency-Key.
-        "request_id": secret_scoped_id("preq", keys.pin_key(), user_id, key),
-        "state": RequestState.OPEN.value,
-        "amount": request.amount,
-        "merchant_account": request.merchant_account,
-        "merchant_owner_id": user_id,
-        "description": request.description,
-        "fingerprint": request.fingerprint(),
-        "expires_at": epoch + conf().payment_request_ttl_seconds,
-        "created_at": iso(at),
-        "updated_at": iso(at),
-        "expires_ttl": epoch + REQUEST_RETENTION_SECONDS,
-    }
+        request_id=secret_scoped_id("preq", keys.pin_key(), user_id, key),
+        state=RequestState.OPEN.value,
+        amount=request.amount,
+        merchant_account=request.merchant_account,
+        merchant_owner_id=user_id,
+        description=request.description,
+        fingerprint=request.fingerprint(),
+        expires_at=epoch + conf().payment_request_ttl_seconds,
+        created_at=iso(at),
+        updated_at=iso(at),
+        expires_ttl=epoch + REQUEST_RETENTION_SECONDS,
+    )
     try:
-        engine.commit([engine.put_item(PaymentRequest.Meta.table_name, values, key="request_id")])
+        engine.commit(
+            [items.put_item(PaymentRequest.Meta.table_name, made.attribute_values, key="request_id")]
+        )
     except errors.Duplicate:
-        stored = repository.payment_request(str(values["request_id"]))
-        if stored is None or stored.fingerprint != values["fingerprint"]:
+        stored = repository.payment_request(made.request_id)
+        if stored is None or stored.fingerprint != made.fingerprint:
             raise IdempotencyKeyReused() from None
-        return {"status": 201, "body": request_view(stored, at), "replayed": True}
-    return {"status": 201, "body": request_view(values, at)}
+        return Answer(request_view(stored, at), replayed=True)
+    return Answer(request_view(made, at))
 
 
-def get_request(request_id: str) -> dict[str, Any]:
+def get_request(request_id: str) -> PaymentRequestView:
     """Anyone signed in who holds the (unguessable) id may see it: the cardholder must, to confirm it."""
     stored = repository.payment_request(request_id)
     if stored is None:
@@ -86,7 +93,7 @@ def get_request(request_id: str) -> dict[str, Any]:
     return request_view(stored, now())
 
 
-def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, Any]:
+def authorize(caller: Caller, request: CardAuthorizationRequest) -> Answer[CardAuthorizationView]:
     """The cardholder confirms a payment request with the card and its PIN, on the bank's own site: the
     card must be the caller's own, its try is taken before anything is compared (accounts'
     `verify_card`), and only then is the hold created. One authorization per request: its id derives
@@ -99,7 +106,7 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
     if stored.state == RequestState.AUTHORIZED.value and stored.cardholder_owner_id == user_id:
         existing = repository.hold(hold_id)
         if existing is not None:
-            return {"status": 201, "body": hold_view(existing), "replayed": True}
+            return Answer(hold_view(existing), replayed=True)
     at = now()
     if request_state(stored.state, int(stored.expires_at), at) is not RequestState.OPEN:
         raise errors.PaymentRequestClosed()
@@ -109,24 +116,24 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
     if card.account_number == stored.merchant_account:
         raise errors.SameAccount("A merchant cannot charge its own account's card")
     amount = int(stored.amount)
-    values = {
-        "hold_id": hold_id,
-        "state": HoldState.PENDING.value,
-        "amount": amount,
-        "captured_amount": 0,
-        "cardholder_account": card.account_number,
-        "cardholder_owner_id": user_id,
-        "merchant_account": stored.merchant_account,
-        "merchant_owner_id": stored.merchant_owner_id,
-        "card_id": card.card_id,
-        "description": stored.description,
-        "expires_at": int((at + timedelta(seconds=conf().hold_ttl_seconds)).timestamp()),
-        "pending": "pending",
-        "correlation_id": caller.correlation_id,
-        "created_at": iso(at),
-        "updated_at": iso(at),
-    }
-    decline_record = engine.Movement(
+    hold = Hold(
+        hold_id=hold_id,
+        state=HoldState.PENDING.value,
+        amount=amount,
+        captured_amount=0,
+        cardholder_account=card.account_number,
+        cardholder_owner_id=user_id,
+        merchant_account=stored.merchant_account,
+        merchant_owner_id=stored.merchant_owner_id,
+        card_id=card.card_id,
+        description=stored.description,
+        expires_at=int((at + timedelta(seconds=conf().hold_ttl_seconds)).timestamp()),
+        pending="pending",
+        correlation_id=caller.correlation_id,
+        created_at=iso(at),
+        updated_at=iso(at),
+    )
+    decline_record = items.Movement(
         payment_id=capture_id(hold_id),
         kind=MovementKind.CARD_CAPTURE,
         legs=(Leg(from_account=card.account_number, to_account=stored.merchant_account, amount=amount),),
@@ -136,11 +143,11 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
         initiated_by=user_id,
     )
     counters = counters_for(card.account_number, user_id, amount, at, limits())
-    items = [
-        engine.position_update(card.account_number, held=amount, at=at, need_available=amount),
-        engine.put_item(Hold.Meta.table_name, values, key="hold_id"),
-        _request_transition(stored.request_id, RequestState.AUTHORIZED, at, user_id, hold_id=hold_id),
-        *(engine.counter_update(check) for check in counters),
+    writes = [
+        items.position_update(card.account_number, held=amount, at=at, need_available=amount),
+        items.put_item(Hold.Meta.table_name, hold.attribute_values, key="hold_id"),
+        items.request_transition(stored.request_id, RequestState.AUTHORIZED, at, user_id, hold_id=hold_id),
+        *(items.counter_update(check) for check in counters),
         engine.outbox_put(
             EventType.HOLD_CREATED,
             _hold_data(hold_id, card.account_number, amount),
@@ -150,11 +157,11 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
     ]
     try:
         check_amount(amount, limits())
-        engine.commit(items)
+        engine.commit(writes)
     except errors.Declined as decline:
         # One transaction: the decline is recorded only if the request is still open, so a decline
         # racing another cardholder's authorization can never leave a record under the capture's id.
-        declined = _request_transition(
+        declined = items.request_transition(
             stored.request_id, RequestState.DECLINED, at, user_id, decline_code=decline.code
         )
         engine.record_decline(decline_record, decline, extra=(declined,))
@@ -163,47 +170,9 @@ def authorize(caller: Caller, request: CardAuthorizationRequest) -> dict[str, An
         existing = repository.hold(hold_id)
         if existing is None or existing.cardholder_owner_id != user_id:
             raise errors.PaymentRequestClosed() from None
-        return {"status": 201, "body": hold_view(existing), "replayed": True}
+        return Answer(hold_view(existing), replayed=True)
     metrics.add_metric(name="card_authorizations", unit=MetricUnit.Count, value=1)
-    return {"status": 201, "body": hold_view(values)}
-
-
-def _request_transition(
-    request_id: str,
-    to: RequestState,
-    at: datetime,
-    cardholder: str,
-    *,
-    hold_id: str | None = None,
-    decline_code: str | None = None,
-) -> engine.TxItem:
-    """open → authorized | declined, once, and only before the request expires."""
-    values: dict[str, Any] = {
-        ":open": RequestState.OPEN.value,
-        ":to": to.value,
-        ":now": iso(at),
-        ":epoch": int(at.timestamp()),
-        ":holder": cardholder,
-    }
-    sets = ["#st = :to", "#upd = :now", "#holder = :holder"]
-    names = {"#st": "state", "#upd": "updated_at", "#exp": "expires_at", "#holder": "cardholder_owner_id"}
-    for name, value in (("authorization_id", hold_id), ("decline_code", decline_code)):
-        if value is not None:
-            names[f"#{name}"] = name
-            values[f":{name}"] = value
-            sets.append(f"#{name} = :{name}")
-    op = {
-        "Update": {
-            "TableName": PaymentRequest.Meta.table_name,
-            "Key": to_item({"request_id": request_id}),
-            "UpdateExpression": "SET " + ", ".join(sets),
-            "ConditionExpression": "#st = :open AND #exp > :epoch",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-    }
-    return engine.TxItem(op, lambda old: errors.PaymentRequestClosed())
+    return Answer(hold_view(hold))
 
 
 def _hold_data(hold_id: str, account: str, amount: int) -> dict[str, Any]:
@@ -217,7 +186,7 @@ def _merchant_hold(caller: Caller, hold_id: str) -> Hold:
     return hold
 
 
-def get(caller: Caller, hold_id: str) -> dict[str, Any]:
+def get(caller: Caller, hold_id: str) -> CardAuthorizationView:
     hold = repository.hold(hold_id)
     visible_to = {hold.merchant_owner_id, hold.cardholder_owner_id} if hold else set()
     if hold is None or not (caller.principal.is_staff or caller.principal.user_id in visible_to):
@@ -225,52 +194,14 @@ def get(caller: Caller, hold_id: str) -> dict[str, Any]:
     return hold_view(hold)
 
 
-def _hold_transition(hold: Hold, to: HoldState, at: datetime, **changes: Any) -> engine.TxItem:
-    """pending → captured | voided | expired, once: the condition is the hold's own state."""
-    values: dict[str, Any] = {
-        ":pending": HoldState.PENDING.value,
-        ":to": to.value,
-        ":now": iso(at),
-        ":epoch": int(at.timestamp()),
-    }
-    sets = ["#st = :to", "#upd = :now"]
-    names = {"#st": "state", "#upd": "updated_at", "#pend": "pending", "#exp": "expires_at"}
-    for index, (name, value) in enumerate(changes.items()):
-        names[f"#c{index}"] = name
-        values[f":c{index}"] = value
-        sets.append(f"#c{index} = :c{index}")
-    # A capture or void must beat the expiry; the expiry job only takes what has run out.
-    timing = "#exp > :epoch" if to != HoldState.EXPIRED else "#exp <= :epoch"
-    op = {
-        "Update": {
-            "TableName": Hold.Meta.table_name,
-            "Key": to_item({"hold_id": hold.hold_id}),
-            "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE #pend",
-            "ConditionExpression": f"#st = :pending AND {timing}",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-    }
-
-    def explain(old: dict[str, Any] | None) -> DomainError:
-        if old is None:
-            return errors.HoldNotFound()
-        if old.get("state") != HoldState.PENDING.value:
-            return errors.HoldNotPending(f"The authorization is {old.get('state')}")
-        return errors.HoldExpired()
-
-    return engine.TxItem(op, explain)
-
-
-def capture(caller: Caller, hold_id: str, amount: int | None) -> dict[str, Any]:
+def capture(caller: Caller, hold_id: str, amount: int | None) -> CardAuthorizationView:
     hold = _merchant_hold(caller, hold_id)
     at = now()
     wanted = int(hold.amount) if amount is None else amount
     check_capture(HoldState(hold.state), _moment(int(hold.expires_at)), at, int(hold.amount), wanted)
     payment_id = capture_id(hold_id)
     released = int(hold.amount)
-    movement = engine.Movement(
+    movement = items.Movement(
         payment_id=payment_id,
         kind=MovementKind.CARD_CAPTURE,
         legs=(Leg(from_account=hold.cardholder_account, to_account=hold.merchant_account, amount=wanted),),
@@ -280,7 +211,7 @@ def capture(caller: Caller, hold_id: str, amount: int | None) -> dict[str, Any]:
         initiated_by=caller.principal.user_id,
         custom_positions={
             # Release the whole hold and post the captured part: available rises by the uncaptured rest.
-            hold.cardholder_account: engine.position_update(
+            hold.cardholder_account: items.position_update(
                 hold.cardholder_account,
                 ledger=-wanted,
                 held=-released,
@@ -290,7 +221,9 @@ def capture(caller: Caller, hold_id: str, amount: int | None) -> dict[str, Any]:
             )
         },
         extra=(
-            _hold_transition(hold, HoldState.CAPTURED, at, captured_amount=wanted, payment_id=payment_id),
+            items.hold_transition(
+                hold, HoldState.CAPTURED, at, captured_amount=wanted, payment_id=payment_id
+            ),
             engine.outbox_put(
                 EventType.HOLD_RELEASED,
                 _hold_data(hold_id, hold.cardholder_account, released),
@@ -301,30 +234,26 @@ def capture(caller: Caller, hold_id: str, amount: int | None) -> dict[str, Any]:
     )
     engine.commit(engine.movement_items(movement))
     metrics.add_metric(name="card_captures", unit=MetricUnit.Count, value=1)
-    return hold_view(
-        {
-            **hold.attribute_values,
-            "state": HoldState.CAPTURED.value,
-            "captured_amount": wanted,
-            "payment_id": payment_id,
-        }
-    )
+    # The hold as this capture left it (what was just committed).
+    hold.state, hold.captured_amount, hold.payment_id = HoldState.CAPTURED.value, wanted, payment_id
+    return hold_view(hold)
 
 
-def void(caller: Caller, hold_id: str) -> dict[str, Any]:
+def void(caller: Caller, hold_id: str) -> CardAuthorizationView:
     hold = _merchant_hold(caller, hold_id)
     check_void(HoldState(hold.state))
     _release(hold, HoldState.VOIDED, now(), caller.correlation_id)
-    return hold_view({**hold.attribute_values, "state": HoldState.VOIDED.value})
+    hold.state = HoldState.VOIDED.value
+    return hold_view(hold)
 
 
 def _release(hold: Hold, to: HoldState, at: datetime, correlation_id: str) -> None:
     amount = int(hold.amount)
     engine.commit(
         [
-            _hold_transition(hold, to, at),
+            items.hold_transition(hold, to, at),
             # A release never needs the account active: a blocked customer still gets the money back.
-            engine.position_update(
+            items.position_update(
                 hold.cardholder_account, held=-amount, at=at, require_active=False, need_held=amount
             ),
             engine.outbox_put(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from core import problems
 from core.auth import Principal
 from core.observability import MetricUnit, metrics
@@ -31,13 +33,20 @@ def limits() -> FraudLimits:
     )
 
 
-def declined_response(decline: Declined, payment_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Answer[ViewT: BaseModel]:
+    """An idempotent operation's answer, the same for every replay of its key: what it created (201),
+    or the problem document of a recorded decline."""
+
+    body: ViewT | dict[str, Any]
+    status: int = 201
+    replayed: bool = False
+
+
+def declined_response[ViewT: BaseModel](decline: Declined, payment_id: str) -> Answer[ViewT]:
     """A decline is an answer, not a failure: it is stored under the idempotency key like a success."""
     metrics.add_metric(name="declines", unit=MetricUnit.Count, value=1)
-    return {
-        "status": problems.status_for(decline),
-        "body": {**problems.from_error(decline), "payment_id": payment_id},
-    }
+    return Answer({**problems.from_error(decline), "payment_id": payment_id}, problems.status_for(decline))
 
 
 DECLINE_CLASSES: dict[str, type[Declined]] = {cls.code: cls for cls in Declined.__subclasses__()}

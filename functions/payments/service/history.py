@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
+from core import errors as shared
 from core.clock import now
 from core.errors import IdempotencyKeyReused, InvalidRequest
 from core.events import Leg, MovementKind
@@ -13,57 +12,53 @@ from core.observability import MetricUnit, metrics
 from payments.domain import errors
 from payments.domain.movement import swapped
 from payments.domain.rules import PaymentStatus, Reversible, check_reversible, reversal_id
-from payments.models import ReversePayload
+from payments.models import HistoryPage, PaymentView, ReversePayload, StaffPaymentsPage
 from payments.service.common import Caller
-from payments.service.views import entry_view, payment_view
-from payments.store import engine, repository
+from payments.service.views import entry_view, payment_view, staff_entry_view
+from payments.store import engine, items, repository
 from payments.store.models import Payment
 
 
-def _legs(payment: Payment) -> list[dict[str, Any]]:
-    legs: list[dict[str, Any]] = payment.legs if isinstance(payment.legs, list) else json.loads(payment.legs)
-    return legs
+def _legs(payment: Payment) -> list[Leg]:
+    return [Leg.model_validate(leg) for leg in payment.legs]
 
 
 def _accounts_of(payment: Payment) -> set[str]:
     legs = _legs(payment)
-    return {leg["from_account"] for leg in legs} | {leg["to_account"] for leg in legs}
+    return {leg.from_account for leg in legs} | {leg.to_account for leg in legs}
 
 
-def get_transfer(caller: Caller, payment_id: str) -> dict[str, Any]:
+def get_transfer(caller: Caller, payment_id: str) -> PaymentView:
     payment = repository.payment(payment_id)
     if payment is None:
-        raise errors.TransferNotFound()
+        raise shared.TransferNotFound()
     if not caller.principal.is_staff:
         owners = {position.owner_id for position in repository.positions(_accounts_of(payment)).values()}
         if caller.principal.user_id not in owners:
-            raise errors.TransferNotFound()
+            raise shared.TransferNotFound()
     return payment_view(payment)
 
 
-def account_history(caller: Caller, account: str, cursor: str | None, limit: int) -> dict[str, Any]:
+def account_history(caller: Caller, account: str, cursor: str | None, limit: int) -> HistoryPage:
     position = repository.position(account)
     if position is None or not caller.principal.can_see(position.owner_id):
-        raise errors.AccountNotFound()
-    items, next_cursor = repository.history(account, cursor, limit)
-    return {"items": [entry_view(item) for item in items], "next_cursor": next_cursor}
+        raise shared.AccountNotFound()
+    lines, next_cursor = repository.history(account, cursor, limit)
+    return HistoryPage(items=[entry_view(line) for line in lines], next_cursor=next_cursor)
 
 
-def staff_search(account: str | None, day: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+def staff_search(account: str | None, day: str | None, cursor: str | None, limit: int) -> StaffPaymentsPage:
     if account:
-        items, next_cursor = repository.history(account, cursor, limit)
-        return {
-            "items": [{"account": account, **entry_view(item)} for item in items],
-            "next_cursor": next_cursor,
-        }
+        lines, next_cursor = repository.history(account, cursor, limit)
+        return StaffPaymentsPage(items=[staff_entry_view(line) for line in lines], next_cursor=next_cursor)
     moment = day or now().date().isoformat()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", moment):
         raise InvalidRequest("date must be YYYY-MM-DD")
     payments, next_cursor = repository.payments_on(moment, cursor, limit)
-    return {"items": [payment_view(item) for item in payments], "next_cursor": next_cursor}
+    return StaffPaymentsPage(items=[payment_view(item) for item in payments], next_cursor=next_cursor)
 
 
-def check_reversal(payment_id: str) -> dict[str, Any]:
+def check_reversal(payment_id: str) -> PaymentView:
     """The payment if it may be reversed now (accounts checks a reversal proposal before it is made;
     the reversal's own transaction checks again as it commits)."""
     return payment_view(_reversible_original(payment_id))
@@ -74,7 +69,7 @@ def _reversible_original(payment_id: str) -> Payment:
     reversal rule's refusal)."""
     original = repository.payment(payment_id)
     if original is None:
-        raise errors.TransferNotFound()
+        raise shared.TransferNotFound()
     check_reversible(
         Reversible(
             kind=original.kind,
@@ -86,15 +81,15 @@ def _reversible_original(payment_id: str) -> Payment:
     return original
 
 
-def reverse(payload: ReversePayload, correlation_id: str = "") -> dict[str, Any]:
+def reverse(payload: ReversePayload, correlation_id: str = "") -> PaymentView:
     """A new movement with the legs swapped and `reverses` set. In the same transaction the original
     and its history lines get `reversed_by`: the original's condition (not reversed yet) and the
     reversal's conditional put (its id is derived from the original's) make it at most once.
     Only accounts calls it, once a second staff member approved the proposal (four eyes)."""
     payment_id, reason = payload.payment_id, payload.reason
     original = _reversible_original(payment_id)
-    legs = [Leg.model_validate(leg) for leg in _legs(original)]
-    movement = engine.Movement(
+    legs = _legs(original)
+    movement = items.Movement(
         payment_id=reversal_id(payment_id),
         kind=MovementKind.REVERSAL,
         legs=tuple(swapped(legs)),
@@ -103,11 +98,11 @@ def reverse(payload: ReversePayload, correlation_id: str = "") -> dict[str, Any]
         correlation_id=correlation_id,
         initiated_by=payload.initiated_by,
         reverses=payment_id,
-        extra=engine.reversal_marks(payment_id, original.sort_key, legs, reversal_id(payment_id)),
+        extra=items.reversal_marks(payment_id, original.sort_key, legs, reversal_id(payment_id)),
     )
     try:
         engine.commit(engine.movement_items(movement))
     except (errors.Duplicate, IdempotencyKeyReused):
-        raise errors.AlreadyReversed() from None
+        raise shared.AlreadyReversed() from None
     metrics.add_metric(name="reversals", unit=MetricUnit.Count, value=1)
-    return payment_view(engine.payment_values(movement, PaymentStatus.COMPLETED))
+    return payment_view(items.payment_record(items.payment_values(movement, PaymentStatus.COMPLETED)))

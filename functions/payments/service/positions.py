@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from core import errors as shared
 from core.clock import now
 from core.errors import IdempotencyKeyReused
 from core.events import BankAccount, Leg, MovementKind
@@ -15,30 +14,37 @@ from payments.domain.rules import PositionState, check_state_change, closure_pay
 from payments.models import (
     AccountPayload,
     BalancesPayload,
+    BalanceView,
+    BankTotals,
+    Bootstrapped,
     ClosePayload,
     ListPositionsPayload,
     LowestBalancesPayload,
     MovePayload,
     OpenPositionPayload,
+    PaymentView,
+    PinUnlocked,
+    PositionBalance,
+    PositionOwner,
+    PositionsPage,
+    PositionView,
     SetStatePayload,
 )
 from payments.service.views import balance_view, payment_view, position_view
 from payments.settings import conf
-from payments.store import engine, keys, pins, repository
+from payments.store import engine, items, keys, pins, repository
 from payments.store.models import Position
 
 OPENING_PAYMENT_ID = "opening"
 
 
-def open_position(payload: OpenPositionPayload) -> dict[str, Any]:
+def open_position(payload: OpenPositionPayload) -> PositionView:
     """The position (active, with its PIN) and, for the customer's first account only, the welcome
     bonus from the pool, in one transaction. The bonus payment's id is the customer's
     (`welcome_bonus_id`), so a second account's bonus fails that put and the account opens without one.
     Idempotent: a retried opening finds its position and sets the PIN the customer chose this time."""
     account, owner = payload.account_number, payload.owner_id
-    new = engine.NewPosition(
-        owner_id=owner, pin_hash=pin_rules.hash_pin(keys.pin_key(), account, payload.pin)
-    )
+    new = items.NewPosition(owner_id=owner, pin_hash=pin_rules.hash_pin(keys.pin_key(), account, payload.pin))
     if not _create_position(account, new):
         position = repository.position(account)
         if position is None or position.owner_id != owner:
@@ -49,7 +55,7 @@ def open_position(payload: OpenPositionPayload) -> dict[str, Any]:
     return position_view(position)
 
 
-def _create_position(account: str, new: engine.NewPosition) -> bool:
+def _create_position(account: str, new: items.NewPosition) -> bool:
     """True when this call created the position (with the bonus when it is the customer's first)."""
     at = now()
     amount = conf().welcome_bonus
@@ -57,7 +63,7 @@ def _create_position(account: str, new: engine.NewPosition) -> bool:
         if amount:
             try:
                 return engine.move(
-                    engine.Movement(
+                    items.Movement(
                         payment_id=welcome_bonus_id(new.owner_id),
                         kind=MovementKind.WELCOME_BONUS,
                         legs=(Leg(from_account=BankAccount.POOL.value, to_account=account, amount=amount),),
@@ -69,51 +75,51 @@ def _create_position(account: str, new: engine.NewPosition) -> bool:
                 ).committed
             except IdempotencyKeyReused:
                 pass  # the customer's bonus went to an earlier account: this one opens without it
-        engine.commit([engine.position_put(account, new, 0, at)])
+        engine.commit([items.position_put(account, new, 0, at)])
     except errors.AccountExists:
         return False
     return True
 
 
-def set_state(payload: SetStatePayload) -> dict[str, Any]:
+def set_state(payload: SetStatePayload) -> PositionView:
     current = repository.position(payload.account_number)
     if current is None:
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     wanted = PositionState(payload.state)
     check_state_change(PositionState(current.state), wanted, int(current.ledger_balance), int(current.held))
     return position_view(repository.set_state(payload.account_number, wanted, payload.reason, now()))
 
 
-def unlock_pin(payload: AccountPayload) -> dict[str, Any]:
+def unlock_pin(payload: AccountPayload) -> PinUnlocked:
     if not pins.unlock(payload.account_number):
-        raise errors.AccountNotFound()
-    return {"account_number": payload.account_number, "pin_locked": False}
+        raise shared.AccountNotFound()
+    return PinUnlocked(account_number=payload.account_number, pin_locked=False)
 
 
-def close_with_payout(payload: ClosePayload) -> dict[str, Any]:
+def close_with_payout(payload: ClosePayload) -> PositionView:
     """Close an account, paying its balance out to the owner first (it leaves the bank as cash), in one
     transaction conditioned on exactly the balance the four eyes approved (accounts) and on no holds:
     any other balance fails it (`balance_changed`) rather than being paid out unseen."""
     account = payload.account_number
     current = repository.position(account)
     if current is None:
-        raise errors.AccountNotFound()
+        raise shared.AccountNotFound()
     check_state_change(PositionState(current.state), PositionState.CLOSED, 0, int(current.held))
     balance = int(current.ledger_balance)
     if balance != payload.balance and not _paid_out(current, payload.balance):
-        raise errors.BalanceChanged(f"The balance is {balance}, not the {payload.balance} approved")
+        raise shared.BalanceChanged(f"The balance is {balance}, not the {payload.balance} approved")
     if balance <= 0:
         return set_state(SetStatePayload(account_number=account, state="closed", reason=payload.reason))
     at = now()
     engine.move(
-        engine.Movement(
+        items.Movement(
             payment_id=closure_payout_id(account),
             kind=MovementKind.CLOSURE_PAYOUT,
             legs=(Leg(from_account=account, to_account=BankAccount.CASH.value, amount=balance),),
             at=at,
             description=payload.reason,
             initiated_by=payload.initiated_by,
-            custom_positions={account: engine.closing_update(account, balance, payload.reason, at)},
+            custom_positions={account: items.closing_update(account, balance, payload.reason, at)},
         )
     )
     closed = repository.position(account)
@@ -148,15 +154,15 @@ def lowest_balances(payload: LowestBalancesPayload) -> dict[str, int]:
     }
 
 
-def balances(payload: BalancesPayload) -> dict[str, Any]:
+def balances(payload: BalancesPayload) -> dict[str, BalanceView]:
     found = repository.positions(payload.account_numbers)
     return {number: balance_view(position) for number, position in found.items()}
 
 
-def move(payload: MovePayload) -> dict[str, Any]:
+def move(payload: MovePayload) -> PaymentView:
     validate_legs(payload.legs)
     moved = engine.move(
-        engine.Movement(
+        items.Movement(
             payment_id=payload.payment_id,
             kind=payload.kind,
             legs=tuple(payload.legs),
@@ -171,7 +177,7 @@ def move(payload: MovePayload) -> dict[str, Any]:
     return payment_view(moved.payment)
 
 
-def bank_totals() -> dict[str, Any]:
+def bank_totals() -> BankTotals:
     """Every balance sums to zero, so customer deposits are minus the bank's own balances: four reads
     instead of a scan, exact at any moment."""
     bank = repository.positions(account.value for account in BankAccount)
@@ -181,54 +187,47 @@ def bank_totals() -> dict[str, Any]:
         return int(position.ledger_balance) if position else 0
 
     own = sum(balance(account) for account in BankAccount)
-    return {
-        "pool_balance": balance(BankAccount.POOL),
-        "customer_deposits": -own,
+    return BankTotals(
+        pool_balance=balance(BankAccount.POOL),
+        customer_deposits=-own,
         # Assets run negative under credit-minus-debit; report what customers owe as a positive number.
-        "loans_receivable": -balance(BankAccount.LOANS_RECEIVABLE),
-        "interest_income": balance(BankAccount.INTEREST_INCOME),
-    }
+        loans_receivable=-balance(BankAccount.LOANS_RECEIVABLE),
+        interest_income=balance(BankAccount.INTEREST_INCOME),
+    )
 
 
-def get_position(payload: AccountPayload) -> dict[str, Any]:
+def get_position(payload: AccountPayload) -> PositionOwner:
     """Owner and state of one position (the ledger checks who may read a statement)."""
     position = repository.position(payload.account_number)
     if position is None or position.kind != "customer":
-        raise errors.AccountNotFound()
-    return {"account_number": position.account, "owner_id": position.owner_id, "state": position.state}
+        raise shared.AccountNotFound()
+    return PositionOwner(account_number=position.account, owner_id=position.owner_id, state=position.state)
 
 
-def list_positions(payload: ListPositionsPayload) -> dict[str, Any]:
-    items, cursor = repository.list_positions(payload.cursor, payload.limit)
-    return {
-        "items": [
-            {
-                "account": item.account,
-                "ledger_balance": int(item.ledger_balance),
-                "available_balance": int(item.available),
-                "state": item.state,
-            }
-            for item in items
+def list_positions(payload: ListPositionsPayload) -> PositionsPage:
+    found, cursor = repository.list_positions(payload.cursor, payload.limit)
+    return PositionsPage(
+        items=[
+            PositionBalance(account=position.account, **balance_view(position).model_dump())
+            for position in found
         ],
-        "next_cursor": cursor,
-    }
+        next_cursor=cursor,
+    )
 
 
-def bootstrap() -> dict[str, Any]:
+def bootstrap() -> Bootstrapped:
     """The bank's own positions and the pool's opening capital (cash → pool), exactly once."""
     at = now()
     created = []
     for account in BankAccount:
-        new = engine.NewPosition(
-            owner_id="bank", kind="bank", allow_negative=account.value in MAY_GO_NEGATIVE
-        )
+        new = items.NewPosition(owner_id="bank", kind="bank", allow_negative=account.value in MAY_GO_NEGATIVE)
         try:
-            engine.commit([engine.position_put(account.value, new, 0, at)])
+            engine.commit([items.position_put(account.value, new, 0, at)])
             created.append(account.value)
         except errors.AccountExists:
             continue
     opening = engine.move(
-        engine.Movement(
+        items.Movement(
             payment_id=OPENING_PAYMENT_ID,
             kind=MovementKind.OPENING,
             legs=(
@@ -243,4 +242,4 @@ def bootstrap() -> dict[str, Any]:
             initiated_by="bootstrap",
         )
     )
-    return {"created_positions": created, "opening": payment_view(opening.payment)}
+    return Bootstrapped(created_positions=created, opening=payment_view(opening.payment))

@@ -10,7 +10,8 @@ from payments.settings import conf
 
 def rules() -> dict[str, Any]:
     """The `rules` internal action: read-only, from payments' settings (every payments function reads the
-    same ones, so the limits told here are the limits transfers meet)."""
+    same ones, so the limits told here are the limits transfers meet). Its answer as the wire carries
+    it, because accounts' unit-test fake of payments relays exactly this (tests/unit/accounts)."""
     settings = conf()
     return PaymentRules(
         transfers=TransferRules(

@@ -12,26 +12,27 @@ the stored fingerprint and answers the stored payment or decline.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from core.clock import now
-from core.errors import DomainError
+from core.errors import AccountNotFound, DomainError
 from core.events import Leg, MovementKind
 from core.observability import MetricUnit, metrics
 from payments.domain import pins as pin_rules
-from payments.domain.errors import AccountNotFound, Declined, PinInvalid, PinLocked
+from payments.domain.errors import Declined, PinInvalid, PinLocked
 from payments.domain.fraud import check_amount, counters_for
 from payments.domain.movement import scoped_id
 from payments.domain.rules import PaymentStatus, check_transfer
-from payments.models import TransferRequest
-from payments.service.common import DECLINE_CLASSES, Caller, declined_response, limits
+from payments.models import PaymentView, TransferRequest
+from payments.service.common import DECLINE_CLASSES, Answer, Caller, declined_response, limits
 from payments.service.views import payment_view
 from payments.settings import conf
-from payments.store import engine, keys, pins
+from payments.store import engine, items, keys, pins
+from payments.store.models import Payment
 
 
-def create_transfer(caller: Caller, request: TransferRequest, key: str) -> dict[str, Any]:
-    """→ {"status", "body", "replayed"?}: 201 with the payment, or 422 with a recorded decline."""
+def create_transfer(caller: Caller, request: TransferRequest, key: str) -> Answer[PaymentView]:
+    """201 with the payment, or 422 with a recorded decline."""
     check_transfer(request.from_account, request.to_account, request.amount, conf().min_transfer_amount)
     return _execute(caller, request, scoped_id("pay", caller.principal.user_id, key))
 
@@ -48,10 +49,10 @@ def judge_pin(account: str, owner_id: str, pin: str, at: int) -> None:
     raise PinInvalid(left)
 
 
-def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[str, Any]:
+def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> Answer[PaymentView]:
     at = now()
     judge_pin(request.from_account, caller.principal.user_id, request.pin, int(at.timestamp()))
-    movement = engine.Movement(
+    movement = items.Movement(
         payment_id=payment_id,
         kind=MovementKind.TRANSFER,
         legs=(Leg(from_account=request.from_account, to_account=request.to_account, amount=request.amount),),
@@ -86,14 +87,15 @@ def _execute(caller: Caller, request: TransferRequest, payment_id: str) -> dict[
         pins.give_back(request.from_account)  # nothing moved now
         return _replay(moved.payment, payment_id)
     metrics.add_metric(name="transfers", unit=MetricUnit.Count, value=1)
-    return {"status": 201, "body": payment_view(moved.payment)}
+    return Answer(payment_view(moved.payment))
 
 
-def _replay(payment: dict[str, Any], payment_id: str) -> dict[str, Any]:
+def _replay(payment: Payment, payment_id: str) -> Answer[PaymentView]:
     """The answer stored under this key: the same payment, or the same recorded decline."""
-    if payment.get("status") == PaymentStatus.DECLINED.value:
-        decline = DECLINE_CLASSES[str(payment["decline_code"])](payment.get("decline_detail"))
+    answer: Answer[PaymentView]
+    if payment.status == PaymentStatus.DECLINED.value:
+        decline = DECLINE_CLASSES[str(payment.decline_code)](payment.decline_detail)
         answer = declined_response(decline, payment_id)
     else:
-        answer = {"status": 201, "body": payment_view(payment)}
-    return {**answer, "replayed": True}
+        answer = Answer(payment_view(payment))
+    return replace(answer, replayed=True)

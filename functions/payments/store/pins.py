@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from core import aws
+from core import errors as shared
 from core.dynamo import GuardRefused, TriesExhausted, TryCounter, condition_failed, to_item
 from core.tries import Tries
 from payments.domain import errors
@@ -43,7 +44,7 @@ def take_try(account: str, owner_id: str, now: int) -> TakenTry:
     try:
         item = counter.take(now)
     except GuardRefused:
-        raise errors.AccountNotFound("You have no account with this number", field="from_account") from None
+        raise shared.AccountNotFound("You have no account with this number", field="from_account") from None
     except TriesExhausted as exhausted:
         if exhausted.tries.locked(now, PIN_TRIES.limit):
             raise errors.PinLocked(exhausted.tries.retry_after(now)) from None

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from core import errors as shared
 from core.clock import iso
-from core.dynamo import condition_failed
+from core.dynamo import condition_failed, page, start_key
 from core.errors import InvalidCursor
 from core.pagination import decode_cursor, encode_cursor
-from payments.domain import errors
 from payments.domain.rules import POSITION_SHARDS, PositionState
 from payments.store.models import Entry, Hold, Payment, PaymentRequest, Position
 
@@ -55,7 +54,7 @@ def set_state(account: str, state: PositionState, reason: str, at: datetime) -> 
     """Change the state with a condition, so a close can never race a deposit."""
     item = position(account)
     if item is None:
-        raise errors.AccountNotFound(f"Account {account} does not exist")
+        raise shared.AccountNotFound(f"Account {account} does not exist")
     if item.state == state.value:
         return item
     # The closed state is final, and a close needs zero balance and no holds at the moment it commits.
@@ -76,8 +75,8 @@ def set_state(account: str, state: PositionState, reason: str, at: datetime) -> 
         if condition_failed(error):
             fresh = position(account)
             if fresh is not None and fresh.state == PositionState.CLOSED.value:
-                raise errors.AccountClosed() from None
-            raise errors.AccountNotEmpty() from None
+                raise shared.AccountClosed() from None
+            raise shared.AccountNotEmpty() from None
         raise
     return item
 
@@ -91,12 +90,12 @@ def payment(payment_id: str) -> Payment | None:
 
 def history(account: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:
     """An account's lines, newest first: a Query on (account, created_at#payment_id)."""
-    start = decode_cursor(cursor, expect={"account": {"S": account}})
-    results = Entry.query(
-        account, scan_index_forward=False, limit=limit, last_evaluated_key=start, consistent_read=True
+    start = start_key(cursor, account=account)
+    return page(
+        Entry.query(
+            account, scan_index_forward=False, limit=limit, last_evaluated_key=start, consistent_read=True
+        )
     )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
 
 
 def completed_lines_since(account: str, start: str) -> Iterator[Entry]:
@@ -110,10 +109,8 @@ def completed_lines_since(account: str, start: str) -> Iterator[Entry]:
 
 def payments_on(day: str, cursor: str | None, limit: int) -> tuple[list[Payment], str | None]:
     """Staff search across the bank: one UTC day's payments, newest first (the by_day index)."""
-    start = decode_cursor(cursor, expect={"day": {"S": day}})
-    results = Payment.by_day.query(day, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    start = start_key(cursor, day=day)
+    return page(Payment.by_day.query(day, scan_index_forward=False, limit=limit, last_evaluated_key=start))
 
 
 def hold(hold_id: str) -> Hold | None:
@@ -133,7 +130,3 @@ def payment_request(request_id: str) -> PaymentRequest | None:
 def expired_holds(now: datetime, limit: int) -> list[Hold]:
     """Pending holds whose time is up, oldest first (the sparse by_expiry index)."""
     return list(Hold.by_expiry.query("pending", Hold.expires_at <= int(now.timestamp()), limit=limit))
-
-
-def as_dict(item: Any) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in item.get_attributes()}

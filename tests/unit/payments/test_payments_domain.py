@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core import errors as shared
 from core.events import Leg, MovementKind
 from payments.domain import errors
 from payments.domain.fraud import FraudLimits, check_amount, counters_for
@@ -293,11 +294,11 @@ def test_captures_need_a_pending_unexpired_hold_and_at_most_its_amount() -> None
 def test_closing_needs_zero_balance_and_no_holds_and_closed_is_final() -> None:
     check_state_change(PositionState.ACTIVE, PositionState.CLOSED, 0, 0)
     check_state_change(PositionState.ACTIVE, PositionState.BLOCKED, 10, 0)
-    with pytest.raises(errors.AccountNotEmpty):
+    with pytest.raises(shared.AccountNotEmpty):
         check_state_change(PositionState.ACTIVE, PositionState.CLOSED, 1, 0)
-    with pytest.raises(errors.AccountNotEmpty):
+    with pytest.raises(shared.AccountNotEmpty):
         check_state_change(PositionState.BLOCKED, PositionState.CLOSED, 0, 1)
-    with pytest.raises(errors.AccountClosed):
+    with pytest.raises(shared.AccountClosed):
         check_state_change(PositionState.CLOSED, PositionState.ACTIVE, 0, 0)
 
 
@@ -305,7 +306,7 @@ def test_only_completed_transfers_and_card_payments_are_reversible() -> None:
     check_reversible(Reversible(kind="transfer", status="completed", reverses=None))
     check_reversible(Reversible(kind="card_capture", status="completed", reverses=None))
     for kind, status in [("transfer", "declined"), ("reversal", "completed"), ("welcome_bonus", "completed")]:
-        with pytest.raises(errors.NotReversible):
+        with pytest.raises(shared.NotReversible):
             check_reversible(Reversible(kind=kind, status=status, reverses=None))
-    with pytest.raises(errors.AlreadyReversed):
+    with pytest.raises(shared.AlreadyReversed):
         check_reversible(Reversible(kind="transfer", status="completed", reverses=None, reversed_by="rev_p"))

@@ -205,19 +205,19 @@ def test_the_engine_says_whether_a_movement_committed_now_or_was_there_already(b
     from core.clock import now
     from core.errors import IdempotencyKeyReused
     from core.events import Leg, MovementKind
-    from payments.store import engine
+    from payments.store import engine, items
 
     open_with("0000000081", "u1")
 
-    def movement(amount: int) -> engine.Movement:
+    def movement(amount: int) -> items.Movement:
         legs = (Leg(from_account="bank:pool", to_account="0000000081", amount=amount),)
-        return engine.Movement(payment_id="e-1", kind=MovementKind.INTEREST, legs=legs, at=now())
+        return items.Movement(payment_id="e-1", kind=MovementKind.INTEREST, legs=legs, at=now())
 
     first = engine.move(movement(500))
     replay = engine.move(movement(500))
     assert (first.committed, replay.committed) == (True, False)
-    assert replay.payment["payment_id"] == first.payment["payment_id"] == "e-1"
-    assert replay.payment["fingerprint"] == first.payment["fingerprint"]
+    assert replay.payment.payment_id == first.payment.payment_id == "e-1"
+    assert replay.payment.fingerprint == first.payment.fingerprint
     assert int(Position.get("0000000081", consistent_read=True).ledger_balance) == 100_500
     with pytest.raises(IdempotencyKeyReused):
         engine.move(movement(501))
@@ -359,11 +359,11 @@ def test_a_blocked_account_is_closed_with_its_payout_too(bank: Any) -> None:
 
 def test_an_account_with_held_funds_is_not_closed(bank: Any) -> None:
     from core.clock import now
-    from payments.store import engine
+    from payments.store import engine, items
 
     # Given an account with 40,000 kobo held for a card payment
     open_with("0000000241", "u1")
-    engine.commit([engine.position_update("0000000241", held=40_000, at=now(), need_available=40_000)])
+    engine.commit([items.position_update("0000000241", held=40_000, at=now(), need_available=40_000)])
     cash = int(Position.get("bank:cash").ledger_balance)
     # When staff close it
     refused = close("0000000241", 100_000)
@@ -379,7 +379,7 @@ def test_a_balance_that_moved_after_it_was_read_is_not_paid_out_unseen(
     bank: Any, monkeypatch: pytest.MonkeyPatch, meanwhile: str
 ) -> None:
     from core.clock import now
-    from payments.store import engine, repository
+    from payments.store import engine, items, repository
 
     # Given an account, and money (or a hold) arriving between the closure's read and its write
     open_with("0000000251", "u1")
@@ -394,7 +394,7 @@ def test_a_balance_that_moved_after_it_was_read_is_not_paid_out_unseen(
                 legs = [{"from_account": "bank:pool", "to_account": "0000000251", "amount": 7}]
                 assert "result" in call("move", payment_id="late-7", kind="interest", legs=legs)
             else:
-                engine.commit([engine.position_update("0000000251", held=7, at=now(), need_available=7)])
+                engine.commit([items.position_update("0000000251", held=7, at=now(), need_available=7)])
         return seen
 
     monkeypatch.setattr(repository, "position", read_then_race)
@@ -511,9 +511,9 @@ def test_lowest_balances_are_each_accounts_lowest_ledger_balance_of_the_month(
     # And a declined attempt on 301 in June, which moved nothing
     from core.events import Leg, MovementKind
     from payments.domain.errors import VelocityLimitExceeded
-    from payments.store import engine
+    from payments.store import engine, items
 
-    declined = engine.Movement(
+    declined = items.Movement(
         payment_id="declined-1",
         kind=MovementKind.TRANSFER,
         legs=(Leg(from_account="0000000301", to_account="0000000304", amount=90_000),),

@@ -263,7 +263,7 @@ def test_no_more_than_the_limit_of_guesses_is_ever_judged(
 
 
 def test_only_the_owner_takes_tries_of_an_account(bank: Any, open_account: Any) -> None:
-    from payments.domain.errors import AccountNotFound
+    from core.errors import AccountNotFound
     from payments.store import pins
 
     alice = open_account()
