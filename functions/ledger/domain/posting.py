@@ -3,14 +3,16 @@ the next sequence number of its ledger account and a SHA-256 hash chained to the
 
 Pure: the caller reads the current chain heads, this module plans the new entries and heads, and the
 store writes them all (with the event's dedup record) in one transaction guarded by the expected
-sequence of every head.
+sequence of every head. A batch of events is planned one after another against the heads the plans
+before it left, and consecutive plans share a transaction as long as it holds them (`in_transactions`):
+an account's chain then moves by several entries under one head write.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -112,6 +114,49 @@ class PostingPlan:
     @property
     def transaction_items(self) -> int:
         return 1 + len(self.entries) + len(self.heads)
+
+
+@dataclass(frozen=True)
+class PostingBatch:
+    """Plans written in one transaction: each plan's dedup record and entries, and one head per account
+    (its state after the batch's last posting, guarded by its sequence before the first)."""
+
+    plans: tuple[PostingPlan, ...]
+    heads: tuple[HeadChange, ...]
+
+    @property
+    def transaction_items(self) -> int:
+        return len(self.plans) + sum(len(plan.entries) for plan in self.plans) + len(self.heads)
+
+
+def batch_of(plans: Sequence[PostingPlan]) -> PostingBatch:
+    """Plans made one after another (each against the heads the one before left) as one batch."""
+    expected: dict[str, int] = {}
+    latest: dict[str, Head] = {}
+    for plan in plans:
+        for change in plan.heads:
+            expected.setdefault(change.head.account_id, change.expected_seq)
+            latest[change.head.account_id] = change.head
+    return PostingBatch(tuple(plans), tuple(HeadChange(latest[a], expected[a]) for a in latest))
+
+
+def in_transactions(plans: Sequence[PostingPlan]) -> list[PostingBatch]:
+    """Consecutive plans packed greedily into batches that each fit one transaction, in chain order."""
+    batches: list[PostingBatch] = []
+    current: list[PostingPlan] = []
+    for plan in plans:
+        if current and batch_of([*current, plan]).transaction_items > MAX_TRANSACTION_ITEMS:
+            batches.append(batch_of(current))
+            current = []
+        current.append(plan)
+    if current:
+        batches.append(batch_of(current))
+    return batches
+
+
+def heads_after(plan: PostingPlan) -> dict[str, Head]:
+    """The heads a plan leaves: what the next plan of the same batch is planned against."""
+    return {change.head.account_id: change.head for change in plan.heads}
 
 
 def accounts_of(movement: MoneyMoved) -> list[str]:

@@ -1,51 +1,52 @@
 """The SQS consumer: each record is one event (raw SNS delivery), read with Powertools' parser models
-(service.messages). Failures fail only their own record (partial batch response); SQS retries it and
-moves it to the DLQ after maxReceiveCount.
+(service.messages), and the batch's events are posted together (service.posting.post_events). Failures
+fail only their own record (a partial batch response): SQS retries it and moves it to the DLQ after
+maxReceiveCount.
 
-The record is parsed in the record handler rather than by `BatchProcessor(model=...)`: a record the
-model refuses would then fail before any code of ours runs, without the log line that names it.
+The response is built here rather than by Powertools' `BatchProcessor`, which hands records to a handler
+one at a time: posting a batch together needs all of its events at once (decision 0043).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from core.events import Event
 from core.observability import MetricUnit, logger, metrics
 from ledger.service import messages, posting
 
-RECORD_KEYS = ["message_id", "correlation_id", "event_id"]
 
-
-def record_handler(record: SQSRecord) -> str:
-    logger.append_keys(message_id=record.message_id)
+def _read(record: SQSRecord) -> Event | Exception:
     try:
-        # An unreadable message raises invalid_event: the record fails, and later the DLQ takes it.
-        event = messages.read_record(record.raw_event)
-        logger.append_keys(correlation_id=event.correlation_id, event_id=event.event_id)
-        outcome = posting.handle_event(event)
-        logger.info("Event handled", extra={"type": event.type.value, "outcome": outcome.value})
-        metrics.add_metric(name=f"Events{outcome.value.capitalize()}", unit=MetricUnit.Count, value=1)
-        return outcome.value
-    except Exception:
-        # Logged here with the event's keys, then re-raised: the batch processor marks the record failed.
-        logger.exception("Event failed", extra={"receive_count": record.attributes.approximate_receive_count})
-        raise
-    finally:
-        logger.remove_keys(RECORD_KEYS)
+        return messages.read_record(record.raw_event)
+    except (
+        Exception
+    ) as error:  # an unreadable message (invalid_event) fails alone, and later the DLQ takes it
+        return error
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(raise_on_empty_metrics=False)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # A fresh processor per invocation: it collects the batch's failures.
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    failures = len(response.get("batchItemFailures", []))
+def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
+    records = [SQSRecord(raw) for raw in event.get("Records", [])]
+    read = [_read(record) for record in records]
+    events = [item for item in read if isinstance(item, Event)]
+    outcomes = iter(posting.post_events(events))
+    failures: list[dict[str, str]] = []
+    for record, item in zip(records, read, strict=True):
+        keys = {"message_id": record.message_id}
+        if isinstance(item, Event):
+            keys |= {"correlation_id": item.correlation_id, "event_id": item.event_id, "type": item.type}
+        result = next(outcomes) if isinstance(item, Event) else item
+        if isinstance(result, posting.Outcome):
+            logger.info("Event handled", extra={**keys, "outcome": result.value})
+            metrics.add_metric(name=f"Events{result.value.capitalize()}", unit=MetricUnit.Count, value=1)
+        else:
+            receive_count = record.attributes.approximate_receive_count
+            logger.error("Event failed", exc_info=result, extra={**keys, "receive_count": receive_count})
+            failures.append({"itemIdentifier": record.message_id})
     if failures:
-        metrics.add_metric(name="EventsFailed", unit=MetricUnit.Count, value=failures)
-    return dict(response)
+        metrics.add_metric(name="EventsFailed", unit=MetricUnit.Count, value=len(failures))
+    return {"batchItemFailures": failures}

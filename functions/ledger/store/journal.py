@@ -17,7 +17,7 @@ from core.dynamo import failed_items
 from core.pagination import decode_cursor, encode_cursor
 from ledger.domain.chart import Category, Side
 from ledger.domain.errors import ChainConflict
-from ledger.domain.posting import Entry, Head, PostingPlan
+from ledger.domain.posting import MAX_TRANSACTION_ITEMS, Entry, Head, PostingBatch, PostingPlan
 from ledger.store.models import LISTING, EntryModel, HeadModel, ProcessedEventModel
 
 PAGE = 100  # items per DynamoDB page when a walk is internal
@@ -120,14 +120,46 @@ def read_heads(account_ids: Iterable[str]) -> dict[str, Head | None]:
     return found
 
 
-def write_posting(plan: PostingPlan) -> bool:
-    """Write the dedup record, every entry and every head in ONE transaction.
+def processed_among(event_ids: Iterable[str]) -> set[str]:
+    """Which of these events are already posted: one strongly consistent BatchGet for a whole batch."""
+    wanted = list(dict.fromkeys(event_ids))
+    return {model.event_id for model in ProcessedEventModel.batch_get(wanted, consistent_read=True)}
 
-    True: posted. False: the event was already posted (the dedup record exists), nothing written.
+
+def write_postings(batch: PostingBatch) -> bool:
+    """Write every plan's dedup record and entries, and each account's head once, in ONE transaction.
+
+    True: posted. False: one of the events was already posted (its dedup record exists), nothing written.
     Raises ChainConflict when a concurrent posting moved one of the heads first.
     """
-    assert plan.transaction_items <= 100
-    dedup = ProcessedEventModel(
+    assert batch.transaction_items <= MAX_TRANSACTION_ITEMS
+    try:
+        with transaction() as tx:
+            # Put items are sent in the order they are added: the dedup records come first.
+            for plan in batch.plans:
+                tx.save(_processed(plan), condition=ProcessedEventModel.event_id.does_not_exist())
+            for change in batch.heads:
+                condition = (
+                    HeadModel.account_id.does_not_exist()
+                    if change.expected_seq == 0
+                    else HeadModel.last_seq == change.expected_seq
+                )
+                tx.save(_head_model(change.head), condition=condition)
+            for plan in batch.plans:
+                for entry in plan.entries:
+                    tx.save(_entry_model(entry), condition=EntryModel.position.does_not_exist())
+    except TransactWriteError as error:
+        failed = failed_items(error)
+        if any(index < len(batch.plans) for index in failed):
+            return False
+        if failed:
+            raise ChainConflict(f"events {_event_ids(batch)}: a head moved while posting") from error
+        raise
+    return True
+
+
+def _processed(plan: PostingPlan) -> ProcessedEventModel:
+    return ProcessedEventModel(
         plan.event_id,
         type="money.moved",
         payment_id=plan.payment_id,
@@ -136,27 +168,10 @@ def write_posting(plan: PostingPlan) -> bool:
         posted_at=max(e.posted_at for e in plan.entries),
         correlation_id=plan.correlation_id,
     )
-    try:
-        with transaction() as tx:
-            # Put items are sent in the order they are added: the dedup record is item 0.
-            tx.save(dedup, condition=ProcessedEventModel.event_id.does_not_exist())
-            for change in plan.heads:
-                condition = (
-                    HeadModel.account_id.does_not_exist()
-                    if change.expected_seq == 0
-                    else HeadModel.last_seq == change.expected_seq
-                )
-                tx.save(_head_model(change.head), condition=condition)
-            for entry in plan.entries:
-                tx.save(_entry_model(entry), condition=EntryModel.position.does_not_exist())
-    except TransactWriteError as error:
-        failed = failed_items(error)
-        if 0 in failed:
-            return False
-        if failed:
-            raise ChainConflict(f"event {plan.event_id}: a head moved while posting") from error
-        raise
-    return True
+
+
+def _event_ids(batch: PostingBatch) -> str:
+    return ", ".join(plan.event_id for plan in batch.plans)
 
 
 # ---------------------------------------------------------------- reading heads
