@@ -109,9 +109,41 @@ class VerifyCard(Request):
     owner_id: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
+class VerifiedCard(BaseModel):
+    """`verify_card`'s answer: the card and the account a card payment is taken from."""
+
+    card_id: str
+    account_number: str
+
+
+# Payments' answers (its internal contract) that accounts reads fields of
+class PositionBalance(BaseModel):
+    """One account's entry in payments' `balances` answer."""
+
+    ledger_balance: int
+    available_balance: int
+
+
+class ReversibleTransfer(BaseModel):
+    """What a reversal proposal records of `check_reversal`'s payment view."""
+
+    amount: int
+    from_account: str
+    to_account: str
+
+
+class BankTotals(BaseModel):
+    """Payments' `bank_totals` answer (kobo); the staff dashboard adds accounts' own queues."""
+
+    pool_balance: int
+    customer_deposits: int
+    loans_receivable: int
+    interest_income: int
+
+
 # ------------------------------------------------------------------ responses (the API document's schemas)
-# The views in accounts.service.views build plain dicts; these models describe them for the OpenAPI
-# document, and the contract tests check the deployed answers against it.
+# The services return these (built from store items in accounts.service.views) and the routes serialise
+# them; the OpenAPI document is generated from them, and the contract tests check the deployed answers.
 class AccountView(BaseModel):
     account_number: str
     owner_id: str
@@ -255,11 +287,7 @@ class AuditTrail(BaseModel):
     items: list[AuditEntry]
 
 
-class Dashboard(BaseModel):
-    pool_balance: int
-    customer_deposits: int
-    loans_receivable: int
-    interest_income: int
+class Dashboard(BankTotals):
     pending_loans: int
     active_loans: int
     open_tickets: int

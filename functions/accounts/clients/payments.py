@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from accounts.models import PaymentRules
+from accounts.models import BankTotals, PaymentRules, PinUnlocked, PositionBalance, ReversibleTransfer
 from accounts.settings import conf
 from core import internal
 from core.errors import DomainError, ServiceUnavailable
@@ -51,22 +51,18 @@ def forget_rules() -> None:
     _rules.value = None
 
 
-def open_position(account_number: str, owner_id: str, pin: str) -> dict[str, Any]:
+def open_position(account_number: str, owner_id: str, pin: str) -> None:
     """Payments keeps the balance and the payment PIN, and pays the welcome bonus with the owner's
     first account."""
-    result: dict[str, Any] = _call(
-        "open_position", {"account_number": account_number, "owner_id": owner_id, "pin": pin}
-    )
-    return result
+    _call("open_position", {"account_number": account_number, "owner_id": owner_id, "pin": pin})
 
 
-def unlock_pin(account_number: str) -> dict[str, Any]:
-    result: dict[str, Any] = _call("unlock_pin", {"account_number": account_number})
-    return result
+def unlock_pin(account_number: str) -> PinUnlocked:
+    return PinUnlocked.model_validate(_call("unlock_pin", {"account_number": account_number}))
 
 
-def close_with_payout(account_number: str, balance: int, reason: str, initiated_by: str) -> dict[str, Any]:
-    result: dict[str, Any] = _call(
+def close_with_payout(account_number: str, balance: int, reason: str, initiated_by: str) -> None:
+    _call(
         "close_with_payout",
         {
             "account_number": account_number,
@@ -75,33 +71,29 @@ def close_with_payout(account_number: str, balance: int, reason: str, initiated_
             "initiated_by": initiated_by,
         },
     )
-    return result
 
 
-def check_reversal(payment_id: str) -> dict[str, Any]:
-    result: dict[str, Any] = _call("check_reversal", {"payment_id": payment_id})
-    return result
+def check_reversal(payment_id: str) -> ReversibleTransfer:
+    return ReversibleTransfer.model_validate(_call("check_reversal", {"payment_id": payment_id}))
 
 
 def reverse(payment_id: str, reason: str, initiated_by: str) -> dict[str, Any]:
+    """The reversal's payment view, as payments sent it: the approved proposal keeps it whole."""
     result: dict[str, Any] = _call(
         "reverse", {"payment_id": payment_id, "reason": reason, "initiated_by": initiated_by}
     )
     return result
 
 
-def set_state(account_number: str, state: str, reason: str) -> dict[str, Any]:
-    result: dict[str, Any] = _call(
-        "set_state", {"account_number": account_number, "state": state, "reason": reason}
-    )
-    return result
+def set_state(account_number: str, state: str, reason: str) -> None:
+    _call("set_state", {"account_number": account_number, "state": state, "reason": reason})
 
 
-def balances(account_numbers: list[str]) -> dict[str, dict[str, Any]]:
+def balances(account_numbers: list[str]) -> dict[str, PositionBalance]:
     if not account_numbers:
         return {}
-    result: dict[str, dict[str, Any]] = _call("balances", {"account_numbers": account_numbers})
-    return result
+    found = _call("balances", {"account_numbers": account_numbers})
+    return {number: PositionBalance.model_validate(balance) for number, balance in found.items()}
 
 
 def lowest_balances(account_numbers: list[str], start: str, end: str) -> dict[str, int]:
@@ -113,8 +105,8 @@ def lowest_balances(account_numbers: list[str], start: str, end: str) -> dict[st
     return result
 
 
-def move(payment_id: str, kind: MovementKind, legs: list[tuple[str, str, int]], description: str) -> Any:
-    return _call(
+def move(payment_id: str, kind: MovementKind, legs: list[tuple[str, str, int]], description: str) -> None:
+    _call(
         "move",
         {
             "payment_id": payment_id,
@@ -125,6 +117,5 @@ def move(payment_id: str, kind: MovementKind, legs: list[tuple[str, str, int]], 
     )
 
 
-def bank_totals() -> dict[str, Any]:
-    result: dict[str, Any] = _call("bank_totals", {})
-    return result
+def bank_totals() -> BankTotals:
+    return BankTotals.model_validate(_call("bank_totals", {}))

@@ -1,26 +1,11 @@
-"""The accounts service's typed errors; each `code` is part of the API contract."""
+"""The accounts service's own typed errors; each `code` is part of the API contract."""
 
 from __future__ import annotations
 
-from core import errors as shared
 from core.errors import ErrorKind, error_class
 
-# Codes payments raises too (or relays to us): declared once in core.errors. Payments' refusals that
-# reach our clients through core.internal are named here so the API document lists them on the routes
-# that move money.
-AccountClosed = shared.AccountClosed
-AccountNotActive = shared.AccountNotActive
-AccountNotEmpty = shared.AccountNotEmpty
-AccountNotFound = shared.AccountNotFound
-AlreadyReversed = shared.AlreadyReversed
-BalanceChanged = shared.BalanceChanged
-CardBlocked = shared.CardBlocked
-CardBusy = shared.CardBusy
-CardExpired = shared.CardExpired
-CardInvalid = shared.CardInvalid
-InsufficientFunds = shared.InsufficientFunds
-NotReversible = shared.NotReversible
-TransferNotFound = shared.TransferNotFound
+# Codes payments raises too (or relays to us: AccountNotFound, InsufficientFunds, ...) are declared once in
+# core.errors; code that names them imports them from there.
 
 AccountNotReady = error_class("account_not_ready", ErrorKind.CONFLICT, "The account is still being opened")
 AccountAlreadyBlocked = error_class(

@@ -8,10 +8,10 @@ from enum import StrEnum
 from accounts.domain.errors import (
     AccountAlreadyBlocked,
     AccountBlockedByBank,
-    AccountClosed,
     AccountNotBlocked,
     AccountNotReady,
 )
+from core.errors import AccountClosed
 
 
 class AccountState(StrEnum):

@@ -24,7 +24,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.info("Interest run already complete", extra={"month": month})
         return {"month": month, "already_complete": True}
     summary = pay_interest(month)
-    logger.info("Interest run", extra=summary)
-    if summary["failed"]:
-        raise InterestRunIncomplete(f"{summary['failed']} account(s) not paid for {month}")
-    return summary
+    logger.info("Interest run", extra=summary.model_dump())
+    if summary.failed:
+        raise InterestRunIncomplete(f"{summary.failed} account(s) not paid for {month}")
+    return summary.model_dump()

@@ -11,7 +11,7 @@ from core.internal import serve
 
 
 def _verify_card(payload: dict[str, Any]) -> dict[str, Any]:
-    return cards.verify(VerifyCard.model_validate(payload))
+    return cards.verify(VerifyCard.model_validate(payload)).model_dump(mode="json")
 
 
 handler = serve({"verify_card": _verify_card})

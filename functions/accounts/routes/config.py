@@ -7,7 +7,7 @@ from chalice import Response  # type: ignore[attr-defined]
 from accounts.models import BankConfig
 from accounts.service import config as service
 from core.errors import ServiceUnavailable
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 
 bp = BankBlueprint(__name__)
 
@@ -25,4 +25,4 @@ def bank_config() -> Response:
     Public: no sign-in. Each value is the one the bank enforces, read from the rule's owner, so a client
     never keeps its own copy."""
     # Public and the same for everyone: browsers and any cache in front may keep it for a minute.
-    return json_response(service.bank_config(), headers={"Cache-Control": "public, max-age=60"})
+    return model_response(service.bank_config(), headers={"Cache-Control": "public, max-age=60"})

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
 
-from accounts.domain import errors as e
 from accounts.domain import loans
+from accounts.domain.errors import (
+    LoanAlreadyOpen,
+    LoanAmountInvalid,
+    LoanChanged,
+    LoanNotActive,
+    LoanNotFound,
+    LoanNotPending,
+    LoanTermInvalid,
+    RepaymentTooLarge,
+)
 from accounts.models import (
     ApplyLoan,
     LoanDecision,
@@ -18,7 +27,8 @@ from accounts.models import (
 )
 from accounts.service import loans as service
 from core.apidoc import PAGE
-from core.http import BankBlueprint, json_response
+from core.errors import AccountNotActive, AccountNotFound, InsufficientFunds
+from core.http import BankBlueprint, model_response
 from core.pagination import parse_limit
 
 bp = BankBlueprint(__name__)
@@ -31,15 +41,17 @@ bp = BankBlueprint(__name__)
     response=LoanView,
     status=201,
     roles=["customer"],
-    errors=[e.AccountNotFound, e.AccountNotActive, e.LoanTermInvalid, e.LoanAmountInvalid, e.LoanAlreadyOpen],
+    errors=[AccountNotFound, AccountNotActive, LoanTermInvalid, LoanAmountInvalid, LoanAlreadyOpen],
 )
 def apply_loan() -> Response:
-    return json_response(service.apply(bp.principal(), bp.body(ApplyLoan)), 201)
+    return model_response(service.apply(bp.principal(), bp.body(ApplyLoan)), 201)
 
 
 @bp.route("/loans", methods=["GET"], response=LoanPage, query=PAGE)
 def list_loans() -> Response:
-    return json_response(service.list_own(bp.principal(), parse_limit(bp.query("limit")), bp.query("cursor")))
+    return model_response(
+        service.list_own(bp.principal(), parse_limit(bp.query("limit")), bp.query("cursor"))
+    )
 
 
 @bp.route(
@@ -50,16 +62,16 @@ def list_loans() -> Response:
         "amount": {"type": "integer", "minimum": 1},
         "months": {"type": "integer", "enum": list(loans.TERMS)},
     },
-    errors=[e.LoanTermInvalid, e.LoanAmountInvalid],
+    errors=[LoanTermInvalid, LoanAmountInvalid],
 )
 def quote_loan() -> Response:
     bp.principal()
-    return json_response(service.quote(bp.query("amount"), bp.query("months")))
+    return model_response(service.quote(bp.query("amount"), bp.query("months")))
 
 
-@bp.route("/loans/{loan_id}", methods=["GET"], response=LoanView, errors=[e.LoanNotFound])
+@bp.route("/loans/{loan_id}", methods=["GET"], response=LoanView, errors=[LoanNotFound])
 def get_loan(loan_id: str) -> Response:
-    return json_response(service.get(bp.principal(), loan_id))
+    return model_response(service.get(bp.principal(), loan_id))
 
 
 @bp.route(
@@ -71,20 +83,20 @@ def get_loan(loan_id: str) -> Response:
     roles=["customer"],
     idempotent=True,
     errors=[
-        e.LoanNotFound,
-        e.AccountNotFound,
-        e.LoanNotActive,
-        e.RepaymentTooLarge,
-        e.LoanChanged,
-        e.InsufficientFunds,
-        e.AccountNotActive,
+        LoanNotFound,
+        AccountNotFound,
+        LoanNotActive,
+        RepaymentTooLarge,
+        LoanChanged,
+        InsufficientFunds,
+        AccountNotActive,
     ],
 )
 def repay_loan(loan_id: str) -> Response:
     principal = bp.principal()
-    body, replayed = service.repay(principal, loan_id, bp.body(Repayment), bp.header("Idempotency-Key"))
-    return json_response(
-        body, 200 if replayed else 201, {"Idempotency-Replayed": "true"} if replayed else None
+    result, replayed = service.repay(principal, loan_id, bp.body(Repayment), bp.header("Idempotency-Key"))
+    return model_response(
+        result, 200 if replayed else 201, {"Idempotency-Replayed": "true"} if replayed else None
     )
 
 
@@ -96,7 +108,7 @@ def repay_loan(loan_id: str) -> Response:
     query={**PAGE, "status": {"type": "string", "enum": ["pending", "active", "rejected", "paid_off"]}},
 )
 def loan_queue() -> Response:
-    return json_response(
+    return model_response(
         service.queue(bp.principal(), bp.query("status"), parse_limit(bp.query("limit")), bp.query("cursor"))
     )
 
@@ -108,10 +120,10 @@ def loan_queue() -> Response:
     response=LoanView,
     accepted=ProposalView,
     roles=["staff"],
-    errors=[e.LoanNotFound, e.LoanNotPending, e.LoanChanged, e.AccountNotActive],
+    errors=[LoanNotFound, LoanNotPending, LoanChanged, AccountNotActive],
 )
 def decide_loan(loan_id: str) -> Response:
     """Reject, or approve and disburse; an approval above the four-eyes amount is proposed (202)."""
     principal = bp.principal()
     view, proposed = service.decide(principal, loan_id, bp.body(LoanDecision))
-    return json_response(view, 202 if proposed else 200)
+    return model_response(view, 202 if proposed else 200)

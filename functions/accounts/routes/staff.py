@@ -4,9 +4,29 @@ the view runs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Response  # type: ignore[attr-defined]
 
-from accounts.domain import errors as e
+from accounts.domain.errors import (
+    AccountAlreadyBlocked,
+    AccountChanged,
+    AccountHasOpenLoan,
+    AccountNotBlocked,
+    AccountNotReady,
+    CardAlreadyBlocked,
+    CardChanged,
+    CardNotBlocked,
+    CardNotFound,
+    CardReplaced,
+    InterestAlreadyRun,
+    LoanNotPending,
+    MonthInvalid,
+    ProposalChanged,
+    ProposalNotFound,
+    ProposalNotOpen,
+    SecondStaffRequired,
+)
 from accounts.models import (
     AccountSearchPage,
     AccountView,
@@ -25,11 +45,29 @@ from accounts.service import accounts as account_service
 from accounts.service import approvals, cards, proposals
 from accounts.service import staff as service
 from core.apidoc import PAGE
-from core.http import BankBlueprint, json_response
+from core.errors import (
+    AccountClosed,
+    AccountNotActive,
+    AccountNotEmpty,
+    AccountNotFound,
+    AlreadyReversed,
+    BalanceChanged,
+    InsufficientFunds,
+    NotReversible,
+    TransferNotFound,
+)
+from core.http import BankBlueprint, model_response
 from core.pagination import parse_limit
 
 bp = BankBlueprint(__name__)
-STATE_ERRORS = [e.AccountNotFound, e.AccountChanged, e.AccountNotReady]
+STATE_ERRORS = [AccountNotFound, AccountChanged, AccountNotReady]
+# What every staff action on one account or card declares: a POST whose body is the reason (audited).
+STAFF_ACTION: dict[str, Any] = {"methods": ["POST"], "request": StaffAction, "roles": ["staff"]}
+
+
+def reason() -> str:
+    """The staff action's reason (its body)."""
+    return bp.body(StaffAction).reason
 
 
 @bp.route(
@@ -40,69 +78,51 @@ STATE_ERRORS = [e.AccountNotFound, e.AccountChanged, e.AccountNotReady]
     query={"q": {"type": "string", "maxLength": 100}, "limit": PAGE["limit"]},
 )
 def search_accounts() -> Response:
-    return json_response(
-        account_service.search(bp.principal(), bp.query("q") or "", parse_limit(bp.query("limit")))
-    )
+    found = account_service.search(bp.principal(), bp.query("q") or "", parse_limit(bp.query("limit")))
+    return model_response(found, omit_unset=True)  # `interest_rate_bp`: savings accounts only
 
 
 @bp.route(
     "/staff/accounts/{number}/block",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=AccountView,
-    roles=["staff"],
-    errors=[*STATE_ERRORS, e.AccountAlreadyBlocked, e.AccountClosed],
+    errors=[*STATE_ERRORS, AccountAlreadyBlocked, AccountClosed],
 )
 def staff_block(number: str) -> Response:
-    principal = bp.principal()
-    return json_response(
-        account_service.change_state(principal, number, "block", bp.body(StaffAction).reason)
-    )
+    view = account_service.change_state(bp.principal(), number, "block", reason())
+    return model_response(view, omit_unset=True)
 
 
 @bp.route(
     "/staff/accounts/{number}/unblock",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=AccountView,
-    roles=["staff"],
-    errors=[*STATE_ERRORS, e.AccountNotBlocked, e.AccountClosed],
+    errors=[*STATE_ERRORS, AccountNotBlocked, AccountClosed],
 )
 def staff_unblock(number: str) -> Response:
-    principal = bp.principal()
-    return json_response(
-        account_service.change_state(principal, number, "unblock", bp.body(StaffAction).reason)
-    )
+    view = account_service.change_state(bp.principal(), number, "unblock", reason())
+    return model_response(view, omit_unset=True)
 
 
 @bp.route(
     "/staff/accounts/{number}/close",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=AccountView,
     accepted=ProposalView,
-    roles=["staff"],
-    errors=[*STATE_ERRORS, e.AccountClosed, e.AccountNotEmpty, e.AccountHasOpenLoan],
+    errors=[*STATE_ERRORS, AccountClosed, AccountNotEmpty, AccountHasOpenLoan],
 )
 def staff_close(number: str) -> Response:
     """Close an empty account; one with a balance is paid out to its owner once a second staff member
     approves (202, a proposal)."""
-    principal = bp.principal()
-    view, proposed = account_service.close(principal, number, bp.body(StaffAction).reason)
-    return json_response(view, 202 if proposed else 200)
+    view, proposed = account_service.close(bp.principal(), number, reason())
+    return model_response(view, 202 if proposed else 200, omit_unset=True)
 
 
 @bp.route(
-    "/staff/accounts/{number}/pin-unlock",
-    methods=["POST"],
-    request=StaffAction,
-    response=PinUnlocked,
-    roles=["staff"],
-    errors=[e.AccountNotFound],
+    "/staff/accounts/{number}/pin-unlock", **STAFF_ACTION, response=PinUnlocked, errors=[AccountNotFound]
 )
 def staff_pin_unlock(number: str) -> Response:
-    principal = bp.principal()
-    return json_response(account_service.unlock_pin(principal, number, bp.body(StaffAction).reason))
+    return model_response(account_service.unlock_pin(bp.principal(), number, reason()))
 
 
 @bp.route(
@@ -118,12 +138,12 @@ def staff_pin_unlock(number: str) -> Response:
     },
 )
 def audit_trail() -> Response:
-    return json_response(service.audit_trail(bp.principal(), bp.query("target") or ""))
+    return model_response(service.audit_trail(bp.principal(), bp.query("target") or ""))
 
 
 @bp.route("/staff/dashboard", methods=["GET"], response=Dashboard, roles=["staff"])
 def dashboard() -> Response:
-    return json_response(service.dashboard(bp.principal()))
+    return model_response(service.dashboard(bp.principal()))
 
 
 @bp.route(
@@ -133,13 +153,13 @@ def dashboard() -> Response:
     response=ProposalView,
     status=202,
     roles=["staff"],
-    errors=[e.MonthInvalid, e.InterestAlreadyRun],
+    errors=[MonthInvalid, InterestAlreadyRun],
 )
 def interest_run() -> Response:
     """Propose paying the month just ended (when its scheduled run did not complete); a second staff
     member approves it."""
     principal = bp.principal()
-    return json_response(service.propose_interest_run(principal, bp.body(InterestRun).month), 202)
+    return model_response(service.propose_interest_run(principal, bp.body(InterestRun).month), 202)
 
 
 @bp.route(
@@ -149,12 +169,12 @@ def interest_run() -> Response:
     response=ProposalView,
     status=202,
     roles=["staff"],
-    errors=[e.TransferNotFound, e.NotReversible, e.AlreadyReversed],
+    errors=[TransferNotFound, NotReversible, AlreadyReversed],
 )
 def propose_reversal(transfer_id: str) -> Response:
     """Propose reversing a transfer or card payment; a second staff member approves it (four eyes)."""
     principal = bp.principal()
-    return json_response(
+    return model_response(
         service.propose_reversal(principal, transfer_id, bp.body(ReversalRequest).reason), 202
     )
 
@@ -162,7 +182,7 @@ def propose_reversal(transfer_id: str) -> Response:
 @bp.route("/staff/proposals", methods=["GET"], response=ProposalPage, roles=["staff"], query=PAGE)
 def list_proposals() -> Response:
     """Proposals waiting for a second staff member, oldest first."""
-    return json_response(proposals.list_open(parse_limit(bp.query("limit")), bp.query("cursor")))
+    return model_response(proposals.list_open(parse_limit(bp.query("limit")), bp.query("cursor")))
 
 
 @bp.route(
@@ -170,10 +190,10 @@ def list_proposals() -> Response:
     methods=["GET"],
     response=ProposalView,
     roles=["staff"],
-    errors=[e.ProposalNotFound],
+    errors=[ProposalNotFound],
 )
 def get_proposal(proposal_id: str) -> Response:
-    return json_response(proposals.view(proposals.get(proposal_id)))
+    return model_response(proposals.view(proposals.get(proposal_id)))
 
 
 @bp.route(
@@ -182,23 +202,23 @@ def get_proposal(proposal_id: str) -> Response:
     response=ProposalView,
     roles=["staff"],
     errors=[
-        e.ProposalNotFound,
-        e.ProposalNotOpen,
-        e.ProposalChanged,
-        e.SecondStaffRequired,
-        e.InsufficientFunds,
-        e.AlreadyReversed,
-        e.InterestAlreadyRun,
-        e.MonthInvalid,
-        e.LoanNotPending,
-        e.BalanceChanged,
-        e.AccountNotEmpty,
-        e.AccountHasOpenLoan,
+        ProposalNotFound,
+        ProposalNotOpen,
+        ProposalChanged,
+        SecondStaffRequired,
+        InsufficientFunds,
+        AlreadyReversed,
+        InterestAlreadyRun,
+        MonthInvalid,
+        LoanNotPending,
+        BalanceChanged,
+        AccountNotEmpty,
+        AccountHasOpenLoan,
     ],
 )
 def approve_proposal(proposal_id: str) -> Response:
     """Approve what another staff member proposed: the action runs now, as you."""
-    return json_response(approvals.approve(bp.principal(), proposal_id))
+    return model_response(approvals.approve(bp.principal(), proposal_id))
 
 
 @bp.route(
@@ -207,50 +227,41 @@ def approve_proposal(proposal_id: str) -> Response:
     request=ProposalDecision,
     response=ProposalView,
     roles=["staff"],
-    errors=[e.ProposalNotFound, e.ProposalNotOpen, e.ProposalChanged],
+    errors=[ProposalNotFound, ProposalNotOpen, ProposalChanged],
 )
 def reject_proposal(proposal_id: str) -> Response:
     principal = bp.principal()
-    return json_response(proposals.reject(principal, proposal_id, bp.body(ProposalDecision).reason))
+    return model_response(proposals.reject(principal, proposal_id, bp.body(ProposalDecision).reason))
 
 
 @bp.route(
     "/staff/cards/{card_id}/block",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=CardView,
-    roles=["staff"],
-    errors=[e.CardNotFound, e.CardAlreadyBlocked, e.CardReplaced, e.CardChanged],
+    errors=[CardNotFound, CardAlreadyBlocked, CardReplaced, CardChanged],
 )
 def staff_block_card(card_id: str) -> Response:
-    principal = bp.principal()
-    return json_response(cards.staff_block(principal, card_id, bp.body(StaffAction).reason))
+    return model_response(cards.staff_block(bp.principal(), card_id, reason()))
 
 
 @bp.route(
     "/staff/cards/{card_id}/unblock",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=CardView,
-    roles=["staff"],
-    errors=[e.CardNotFound, e.CardNotBlocked, e.CardReplaced, e.CardChanged],
+    errors=[CardNotFound, CardNotBlocked, CardReplaced, CardChanged],
 )
 def staff_unblock_card(card_id: str) -> Response:
-    principal = bp.principal()
-    return json_response(cards.staff_unblock(principal, card_id, bp.body(StaffAction).reason))
+    return model_response(cards.staff_unblock(bp.principal(), card_id, reason()))
 
 
 @bp.route(
     "/staff/cards/{card_id}/replace",
-    methods=["POST"],
-    request=StaffAction,
+    **STAFF_ACTION,
     response=CardView,
     status=201,
-    roles=["staff"],
-    errors=[e.CardNotFound, e.CardReplaced, e.CardChanged, e.AccountNotActive],
+    errors=[CardNotFound, CardReplaced, CardChanged, AccountNotActive],
 )
 def staff_replace_card(card_id: str) -> Response:
     """Order a new card for its owner: the old one is retired; only the owner ever sees the new PAN and
     CVV (they reveal it with the card PIN). Audited."""
-    principal = bp.principal()
-    return json_response(cards.staff_replace(principal, card_id, bp.body(StaffAction).reason), 201)
+    return model_response(cards.staff_replace(bp.principal(), card_id, reason()), 201)

@@ -4,22 +4,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from accounts.clients import payments
 from accounts.domain import nuban, states
 from accounts.domain.errors import (
     AccountChanged,
-    AccountClosed,
     AccountHasOpenLoan,
     AccountLimitReached,
-    AccountNotEmpty,
-    AccountNotFound,
     NumberSpaceBusy,
 )
 from accounts.domain.proposals import ProposalKind
 from accounts.domain.states import AccountState, AccountType, Actor, Transition
-from accounts.models import OpenAccount
+from accounts.models import (
+    AccountPage,
+    AccountSearchPage,
+    AccountView,
+    OpenAccount,
+    PinUnlocked,
+    ProposalView,
+)
 from accounts.service import proposals, views
 from accounts.settings import conf
 from accounts.store import accounts as store
@@ -29,12 +32,13 @@ from accounts.store.common import audit
 from accounts.store.models import AccountModel
 from core.auth import Principal
 from core.clock import now
+from core.errors import AccountClosed, AccountNotEmpty, AccountNotFound
 
 ALLOCATION_ATTEMPTS = 8
 RESUME_AFTER = timedelta(seconds=30)
 
 
-def open_account(principal: Principal, request: OpenAccount) -> dict[str, Any]:
+def open_account(principal: Principal, request: OpenAccount) -> AccountView:
     """Write the account as `opening` (counted against the owner's cap), open its position at payments
     (idempotent: position, PIN and, for the first account only, the welcome bonus), then activate. A
     crash in between leaves an `opening` account that the customer's next opening of that type
@@ -95,24 +99,21 @@ def owned(principal: Principal, number: str) -> AccountModel:
     return account
 
 
-def list_accounts(
-    principal: Principal, owner_id: str | None, limit: int, cursor: str | None
-) -> dict[str, Any]:
+def list_accounts(principal: Principal, owner_id: str | None, limit: int, cursor: str | None) -> AccountPage:
     owner = owner_id if owner_id and principal.is_staff else principal.user_id
     items, next_cursor = store.list_by_owner(owner, limit, cursor)
     found = payments.balances([a.account_number for a in items])
-    return {
-        "items": [views.account(a, found.get(a.account_number)) for a in items],
-        "next_cursor": next_cursor,
-    }
+    return AccountPage(
+        items=[views.account(a, found.get(a.account_number)) for a in items], next_cursor=next_cursor
+    )
 
 
-def get_account(principal: Principal, number: str) -> dict[str, Any]:
+def get_account(principal: Principal, number: str) -> AccountView:
     account = visible(principal, number)
     return views.account(account, payments.balances([number]).get(number))
 
 
-def change_state(principal: Principal, number: str, action: str, reason: str) -> dict[str, Any]:
+def change_state(principal: Principal, number: str, action: str, reason: str) -> AccountView:
     """Customer block / unblock of an own account, or staff block / unblock of any account."""
     staff = principal.is_staff
     account = visible(principal, number) if staff else owned(principal, number)
@@ -126,15 +127,15 @@ def change_state(principal: Principal, number: str, action: str, reason: str) ->
     return _apply(principal, account, transition, f"account.{action}", reason)
 
 
-def close(principal: Principal, number: str, reason: str) -> tuple[dict[str, Any], bool]:
+def close(principal: Principal, number: str, reason: str) -> tuple[AccountView | ProposalView, bool]:
     """(view, proposed). Staff close an empty account at once; closing one with a balance pays the
     balance out to its owner, which moves the bank's money: a second staff member approves it (four
     eyes), and `close_with_payout` runs then. Held funds must be settled or released first."""
     account = visible(principal, number)
     states.close(AccountState(account.state), reason)
     _no_open_loan(account)
-    balance = payments.balances([number]).get(number) or {}
-    ledger, available = int(balance.get("ledger_balance", 0)), int(balance.get("available_balance", 0))
+    balance = payments.balances([number]).get(number)
+    ledger, available = (balance.ledger_balance, balance.available_balance) if balance else (0, 0)
     if ledger != available:
         raise AccountNotEmpty("Release or capture the account's card holds before closing it")
     if ledger == 0:
@@ -145,7 +146,7 @@ def close(principal: Principal, number: str, reason: str) -> tuple[dict[str, Any
     ), True
 
 
-def close_with_payout(approver: Principal, number: str, balance: int, reason: str) -> dict[str, Any]:
+def close_with_payout(approver: Principal, number: str, balance: int, reason: str) -> AccountView:
     """The approved closure proposal: pays out exactly the balance that was proposed and approved."""
     account = visible(approver, number)
     if account.state == AccountState.CLOSED:
@@ -161,9 +162,7 @@ def _no_open_loan(account: AccountModel) -> None:
         raise AccountHasOpenLoan()
 
 
-def _close_now(
-    principal: Principal, account: AccountModel, reason: str, *, payout: int = 0
-) -> dict[str, Any]:
+def _close_now(principal: Principal, account: AccountModel, reason: str, *, payout: int = 0) -> AccountView:
     transition = states.close(AccountState(account.state), reason)
     if payout:
         payments.close_with_payout(account.account_number, payout, reason, principal.user_id)
@@ -172,7 +171,7 @@ def _close_now(
 
 def _apply(
     principal: Principal, account: AccountModel, transition: Transition, action: str, reason: str
-) -> dict[str, Any]:
+) -> AccountView:
     number = account.account_number
     # Payments first: it is where money moves, so a block is in force there before we report it, and
     # `closed` is refused there unless the balance is zero (account_not_empty).
@@ -186,21 +185,17 @@ def _apply(
     return views.account(account, payments.balances([number]).get(number))
 
 
-def unlock_pin(principal: Principal, number: str, reason: str) -> dict[str, Any]:
+def unlock_pin(principal: Principal, number: str, reason: str) -> PinUnlocked:
     """The PIN lives with the position at payments (its tries are taken there); staff unlock it there."""
     visible(principal, number)
-    result = payments.unlock_pin(number)
+    unlocked = payments.unlock_pin(number)
     audit_store.record(audit(principal, f"account:{number}", "account.pin_unlock", reason, now()))
-    return {"account_number": number, "pin_locked": bool(result.get("pin_locked", False))}
+    return unlocked
 
 
-def search(principal: Principal, query: str, limit: int) -> dict[str, Any]:
+def search(principal: Principal, query: str, limit: int) -> AccountSearchPage:
     items = store.search(query.strip(), limit) if query.strip() else []
     found = payments.balances([a.account_number for a in items])
-    return {
-        "items": [
-            {**views.account(a, found.get(a.account_number)), "owner_username": a.owner_username}
-            for a in items
-        ],
-        "next_cursor": None,
-    }
+    return AccountSearchPage(
+        items=[views.search_item(a, found.get(a.account_number)) for a in items], next_cursor=None
+    )

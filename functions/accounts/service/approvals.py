@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from accounts.clients import payments
 from accounts.domain import proposals as rules
 from accounts.domain.errors import ProposalChanged
 from accounts.domain.proposals import ProposalKind, ProposalStatus
+from accounts.models import ProposalView
 from accounts.service import accounts, loans, proposals, staff
 from accounts.store import proposals as store
 from accounts.store.models import ProposalModel
@@ -22,23 +25,34 @@ from core.auth import Principal
 from core.clock import now
 from core.errors import DomainError, ServiceUnavailable
 
+# An action takes the proposal's stored details and answers the JSON the proposal keeps as its result.
 Action = Callable[[Principal, dict[str, Any]], dict[str, Any]]
+
+
+def _result(answer: BaseModel) -> dict[str, Any]:
+    """An action's answer as the JSON its route would have sent (unset optional fields left out)."""
+    return answer.model_dump(mode="json", exclude_unset=True)
+
 
 ACTIONS: dict[ProposalKind, Action] = {
     ProposalKind.REVERSAL: lambda approver, details: payments.reverse(
         str(details["payment_id"]), str(details["reason"]), approver.user_id
     ),
-    ProposalKind.INTEREST_RUN: lambda approver, details: staff.run_interest(approver, str(details["month"])),
-    ProposalKind.LOAN_APPROVAL: lambda approver, details: loans.approve_loan(
-        approver, str(details["loan_id"]), str(details["reason"])
+    ProposalKind.INTEREST_RUN: lambda approver, details: _result(
+        staff.run_interest(approver, str(details["month"]))
     ),
-    ProposalKind.ACCOUNT_CLOSURE: lambda approver, details: accounts.close_with_payout(
-        approver, str(details["account_number"]), int(details["balance"]), str(details["reason"])
+    ProposalKind.LOAN_APPROVAL: lambda approver, details: _result(
+        loans.approve_loan(approver, str(details["loan_id"]), str(details["reason"]))
+    ),
+    ProposalKind.ACCOUNT_CLOSURE: lambda approver, details: _result(
+        accounts.close_with_payout(
+            approver, str(details["account_number"]), int(details["balance"]), str(details["reason"])
+        )
     ),
 }
 
 
-def approve(approver: Principal, proposal_id: str) -> dict[str, Any]:
+def approve(approver: Principal, proposal_id: str) -> ProposalView:
     proposal = proposals.get(proposal_id)
     moment = now()
     status = ProposalStatus(proposal.status)

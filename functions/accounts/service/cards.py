@@ -4,28 +4,23 @@ card payment (a try taken before every check; 3 wrong → blocked)."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NamedTuple, NoReturn
 
 from accounts.domain import cards as rules
 from accounts.domain import pins
 from accounts.domain.cards import Blocker, CardState
 from accounts.domain.errors import (
-    AccountNotActive,
     CardAlreadyBlocked,
-    CardBlocked,
     CardBlockedByBank,
-    CardBusy,
     CardChanged,
     CardExists,
-    CardExpired,
-    CardInvalid,
     CardNotBlocked,
     CardNotFound,
     CardReplaced,
     NumberSpaceBusy,
 )
 from accounts.domain.states import AccountState
-from accounts.models import VerifyCard
+from accounts.models import CardPage, CardView, IssuedCardView, VerifiedCard, VerifyCard
 from accounts.service import accounts as account_service
 from accounts.service import views
 from accounts.settings import conf
@@ -37,22 +32,31 @@ from accounts.store.common import audit
 from accounts.store.models import AccountModel, CardModel
 from core.auth import Principal
 from core.clock import now
+from core.errors import AccountNotActive, CardBlocked, CardBusy, CardExpired, CardInvalid
 from core.ids import new_id
 
 ALLOCATION_ATTEMPTS = 8
 
 
-def issue(principal: Principal, number: str, pin: str) -> dict[str, Any]:
+class Issued(NamedTuple):
+    """A new card with its PAN and CVV in the clear: they exist only in memory, until the answer."""
+
+    card: CardModel
+    pan: str
+    cvv: str
+
+
+def issue(principal: Principal, number: str, pin: str) -> IssuedCardView:
     account = account_service.owned(principal, number)
     if account.state != AccountState.ACTIVE:
         raise AccountNotActive()
     if store.live_cards(number):
         raise CardExists()
     pin_hash = pins.hash_pin(keys.pin_key(), pins.card_context(number), pin)
-    return _create(account, pin_hash, replacing=None)
+    return views.card_once(*_create(account, pin_hash, replacing=None))
 
 
-def _create(account: AccountModel, pin_hash: str, replacing: CardModel | None) -> dict[str, Any]:
+def _create(account: AccountModel, pin_hash: str, replacing: CardModel | None) -> Issued:
     card_keys = keys.card_keys()
     moment = now()
     month, year = rules.expiry(moment)
@@ -81,14 +85,14 @@ def _create(account: AccountModel, pin_hash: str, replacing: CardModel | None) -
             continue
         except store.CardChanged as error:
             raise CardChanged() from error
-        return views.card_once(card, pan, rules.cvv(card_keys.cvv_key, pan, month, year))
+        return Issued(card, pan, rules.cvv(card_keys.cvv_key, pan, month, year))
     raise NumberSpaceBusy()
 
 
-def list_cards(principal: Principal, number: str, limit: int, cursor: str | None) -> dict[str, Any]:
+def list_cards(principal: Principal, number: str, limit: int, cursor: str | None) -> CardPage:
     account_service.visible(principal, number)
     items, next_cursor = store.list_for_account(number, limit, cursor)
-    return {"items": [views.card(card) for card in items], "next_cursor": next_cursor}
+    return CardPage(items=[views.card(card) for card in items], next_cursor=next_cursor)
 
 
 def _owned_card(principal: Principal, card_id: str) -> CardModel:
@@ -99,11 +103,11 @@ def _owned_card(principal: Principal, card_id: str) -> CardModel:
     return card
 
 
-def block(principal: Principal, card_id: str, reason: str | None) -> dict[str, Any]:
+def block(principal: Principal, card_id: str, reason: str | None) -> CardView:
     return _block(_owned_card(principal, card_id), reason or "blocked by owner", Blocker.CUSTOMER)
 
 
-def unblock(principal: Principal, card_id: str) -> dict[str, Any]:
+def unblock(principal: Principal, card_id: str) -> CardView:
     """A customer lifts only their own block: a bank block, or one after too many wrong tries, needs
     staff (otherwise a stolen session could unblock the card and guess again)."""
     card = _owned_card(principal, card_id)
@@ -112,7 +116,7 @@ def unblock(principal: Principal, card_id: str) -> dict[str, Any]:
     return _unblock(card)
 
 
-def replace(principal: Principal, card_id: str) -> dict[str, Any]:
+def replace(principal: Principal, card_id: str) -> CardView:
     """The owner's own replacement: a new PAN for the same account, the old card retired in the same
     transaction. The card PIN carries over, so a card the bank blocked (staff, or too many wrong tries)
     is replaced by staff only, like its unblock; and the new details are shown only with that PIN
@@ -120,10 +124,10 @@ def replace(principal: Principal, card_id: str) -> dict[str, Any]:
     card = _owned_card(principal, card_id)
     if card.state == CardState.BLOCKED and card.blocked_by != Blocker.CUSTOMER:
         raise CardBlockedByBank()
-    return _replace(principal, card, reveal=False)
+    return _replace(card)
 
 
-def reveal(principal: Principal, card_id: str, pin: str) -> dict[str, Any]:
+def reveal(principal: Principal, card_id: str, pin: str) -> IssuedCardView:
     """The whole PAN and the CVV, to the card's owner only, with the card's PIN (its try taken first).
     This is how a card that staff replaced reaches its owner."""
     card = _owned_card(principal, card_id)
@@ -140,14 +144,14 @@ def reveal(principal: Principal, card_id: str, pin: str) -> dict[str, Any]:
 # --- staff: block, unblock and order a replacement, audited; never a PAN or a CVV -----------------------
 
 
-def staff_block(principal: Principal, card_id: str, reason: str) -> dict[str, Any]:
+def staff_block(principal: Principal, card_id: str, reason: str) -> CardView:
     card = _any_card(card_id)
     view = _block(card, reason, Blocker.STAFF)
     audit_store.record(audit(principal, f"card:{card_id}", "card.block", reason, now()))
     return view
 
 
-def staff_unblock(principal: Principal, card_id: str, reason: str) -> dict[str, Any]:
+def staff_unblock(principal: Principal, card_id: str, reason: str) -> CardView:
     card = _any_card(card_id)
     view = _unblock(card)
     store.reset_tries(card)  # only staff give the card PIN fresh tries
@@ -155,12 +159,12 @@ def staff_unblock(principal: Principal, card_id: str, reason: str) -> dict[str, 
     return view
 
 
-def staff_replace(principal: Principal, card_id: str, reason: str) -> dict[str, Any]:
+def staff_replace(principal: Principal, card_id: str, reason: str) -> CardView:
     """Staff order a new card: the owner sees its PAN and CVV (reveal), staff only the masked card."""
     card = _any_card(card_id)
-    view = _replace(principal, card, reveal=False)
+    view = _replace(card)
     audit_store.record(
-        audit(principal, f"card:{card_id}", "card.replace", reason, now(), new_card_id=view["card_id"])
+        audit(principal, f"card:{card_id}", "card.replace", reason, now(), new_card_id=view.card_id)
     )
     return view
 
@@ -172,7 +176,7 @@ def _any_card(card_id: str) -> CardModel:
     return card
 
 
-def _block(card: CardModel, reason: str, by: Blocker) -> dict[str, Any]:
+def _block(card: CardModel, reason: str, by: Blocker) -> CardView:
     if card.state == CardState.REPLACED:
         raise CardReplaced()
     if card.state == CardState.BLOCKED:
@@ -181,7 +185,7 @@ def _block(card: CardModel, reason: str, by: Blocker) -> dict[str, Any]:
     return views.card(card)
 
 
-def _unblock(card: CardModel) -> dict[str, Any]:
+def _unblock(card: CardModel) -> CardView:
     if card.state == CardState.REPLACED:
         raise CardReplaced()
     if card.state != CardState.BLOCKED:
@@ -198,20 +202,21 @@ def _set_state(card: CardModel, state: CardState, reason: str | None, by: Blocke
     card.refresh(consistent_read=True)
 
 
-def _replace(principal: Principal, card: CardModel, *, reveal: bool) -> dict[str, Any]:
+def _replace(card: CardModel) -> CardView:
+    """A new card for the same account and PIN, the old one retired; answered masked, even to its owner
+    (the new PAN and CVV are shown only with the card PIN, through `reveal`)."""
     if card.state == CardState.REPLACED:
         raise CardReplaced()
     account = account_store.get(card.account_number)
     if account is None or account.state == AccountState.CLOSED:
         raise AccountNotActive()
-    issued = _create(account, card.pin_hash, replacing=card)
-    return issued if reveal else {k: v for k, v in issued.items() if k not in ("pan", "cvv")}
+    return views.card(_create(account, card.pin_hash, replacing=card).card)
 
 
 # --- verification for payments (card payments confirmed by the cardholder) -----------------------------
 
 
-def verify(request: VerifyCard) -> dict[str, Any]:
+def verify(request: VerifyCard) -> VerifiedCard:
     """The card of `owner_id` with these details. A try is taken before anything is compared; a right
     answer gives it back, a wrong one keeps it, and the last wrong one blocks the card."""
     card_keys = keys.card_keys()
@@ -233,7 +238,7 @@ def verify(request: VerifyCard) -> dict[str, Any]:
     store.give_back(taken)
     if rules.is_expired(int(taken.expiry_month), int(taken.expiry_year), now()):
         raise CardExpired()
-    return {"card_id": taken.card_id, "account_number": taken.account_number}
+    return VerifiedCard(card_id=taken.card_id, account_number=taken.account_number)
 
 
 def _take_try(card: CardModel, owner_id: str) -> CardModel:

@@ -4,8 +4,6 @@ the welcome bonus from payments (its `rules` action, remembered for a minute by 
 
 from __future__ import annotations
 
-from typing import Any
-
 from accounts.clients import payments
 from accounts.domain import loans
 from accounts.domain.states import AccountType
@@ -13,7 +11,7 @@ from accounts.models import AccountRules, BankConfig, LoanRules
 from accounts.settings import conf
 
 
-def bank_config() -> dict[str, Any]:
+def bank_config() -> BankConfig:
     from_payments = payments.rules()
     settings = conf()
     return BankConfig(
@@ -29,4 +27,4 @@ def bank_config() -> dict[str, Any]:
             types=[kind.value for kind in AccountType],
             welcome_bonus=from_payments.welcome_bonus,
         ),
-    ).model_dump(mode="json")
+    )

@@ -4,12 +4,10 @@ payments movement, and repayments split into principal and interest legs, each i
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from accounts.clients import payments
 from accounts.domain import loans as rules
 from accounts.domain.errors import (
-    AccountNotActive,
     LoanAlreadyOpen,
     LoanChanged,
     LoanNotActive,
@@ -19,7 +17,17 @@ from accounts.domain.errors import (
 from accounts.domain.loans import LoanStatus
 from accounts.domain.proposals import ProposalKind
 from accounts.domain.states import AccountState
-from accounts.models import ApplyLoan, LoanDecision, Repayment
+from accounts.models import (
+    ApplyLoan,
+    LoanDecision,
+    LoanPage,
+    LoanQuote,
+    LoanView,
+    ProposalView,
+    Repayment,
+    RepaymentRecord,
+    RepaymentResult,
+)
 from accounts.service import accounts as account_service
 from accounts.service import proposals, views
 from accounts.settings import conf
@@ -29,6 +37,7 @@ from accounts.store.models import LoanModel
 from core.auth import Principal
 from core.clock import now
 from core.errors import (
+    AccountNotActive,
     DomainError,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
@@ -41,7 +50,7 @@ from core.ids import new_id
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
-def apply(principal: Principal, request: ApplyLoan) -> dict[str, Any]:
+def apply(principal: Principal, request: ApplyLoan) -> LoanView:
     account = account_service.owned(principal, request.account_number)
     if account.state != AccountState.ACTIVE:
         raise AccountNotActive()
@@ -69,7 +78,7 @@ def apply(principal: Principal, request: ApplyLoan) -> dict[str, Any]:
     return views.loan(loan)
 
 
-def quote(amount: str | None, months: str | None) -> dict[str, Any]:
+def quote(amount: str | None, months: str | None) -> LoanQuote:
     if not amount or not amount.isdigit() or not months or not months.isdigit():
         raise InvalidRequest("Give amount (kobo) and months as whole numbers")
     return views.quote(rules.terms(int(amount), int(months)))
@@ -82,24 +91,24 @@ def _visible(principal: Principal, loan_id: str) -> LoanModel:
     return loan
 
 
-def get(principal: Principal, loan_id: str) -> dict[str, Any]:
+def get(principal: Principal, loan_id: str) -> LoanView:
     return views.loan(_visible(principal, loan_id))
 
 
-def list_own(principal: Principal, limit: int, cursor: str | None) -> dict[str, Any]:
+def list_own(principal: Principal, limit: int, cursor: str | None) -> LoanPage:
     items, next_cursor = store.list_by_owner(principal.user_id, limit, cursor)
-    return {"items": [views.loan(loan) for loan in items], "next_cursor": next_cursor}
+    return LoanPage(items=[views.loan(loan) for loan in items], next_cursor=next_cursor)
 
 
-def queue(principal: Principal, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+def queue(principal: Principal, status: str | None, limit: int, cursor: str | None) -> LoanPage:
     wanted = status or LoanStatus.PENDING
     if wanted not in set(LoanStatus) - {LoanStatus.APPROVING}:
         raise InvalidRequest("status must be pending, active, rejected or paid_off")
     items, next_cursor = store.list_by_status(wanted, limit, cursor)
-    return {"items": [views.loan(loan) for loan in items], "next_cursor": next_cursor}
+    return LoanPage(items=[views.loan(loan) for loan in items], next_cursor=next_cursor)
 
 
-def decide(principal: Principal, loan_id: str, request: LoanDecision) -> tuple[dict[str, Any], bool]:
+def decide(principal: Principal, loan_id: str, request: LoanDecision) -> tuple[LoanView | ProposalView, bool]:
     """(view, proposed). A rejection, or an approval up to the four-eyes amount, is decided now; a
     larger approval becomes a proposal that a second staff member approves (`approve_loan` then)."""
     loan = _visible(principal, loan_id)
@@ -113,12 +122,12 @@ def decide(principal: Principal, loan_id: str, request: LoanDecision) -> tuple[d
     return _decide(principal, loan, request), False
 
 
-def approve_loan(approver: Principal, loan_id: str, reason: str) -> dict[str, Any]:
+def approve_loan(approver: Principal, loan_id: str, reason: str) -> LoanView:
     """The approved proposal: the same approval a single staff member makes below the limit."""
     return _decide(approver, _visible(approver, loan_id), LoanDecision(decision="approve", reason=reason))
 
 
-def _decide(principal: Principal, loan: LoanModel, request: LoanDecision) -> dict[str, Any]:
+def _decide(principal: Principal, loan: LoanModel, request: LoanDecision) -> LoanView:
     loan_id = loan.loan_id
     moment = now()
     entry = audit(principal, f"loan:{loan_id}", f"loan.{request.decision}", request.reason, moment)
@@ -161,7 +170,7 @@ def _disburse(loan: LoanModel) -> None:
 
 def repay(
     principal: Principal, loan_id: str, request: Repayment, key: str | None
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[RepaymentResult, bool]:
     """(response, replayed). Legs are computed and parked on the loan before the money moves, so a
     retry with the same key re-sends exactly the same movement and payments answers it once."""
     if not key:
@@ -172,50 +181,51 @@ def repay(
     if loan.owner_id != principal.user_id:
         raise LoanNotFound()
     account_service.owned(principal, request.account_number)
-    asked = {"amount": request.amount, "account_number": request.account_number}
     done = (loan.applied or {}).get(key)
     if done is not None:
-        _same_request(done, asked)
-        return {"loan": views.loan(loan), "repayment": done}, True
+        record = RepaymentRecord.model_validate(done)
+        _same_request(record, request)
+        return RepaymentResult(loan=views.loan(loan), repayment=record), True
     if loan.pending_key and loan.pending_key != key:
         _settle(loan)  # an earlier repayment stopped half-way: finish it first
     if loan.pending_key == key:
-        _same_request(loan.pending or {}, asked)
+        _same_request(RepaymentRecord.model_validate(loan.pending), request)
     else:
         if loan.status != LoanStatus.ACTIVE:
             raise LoanNotActive()
         principal_part, interest_part = rules.split_repayment(
             int(loan.amount), int(loan.repayable), int(loan.repaid), request.amount
         )
-        pending = {
-            **asked,
-            "payment_id": f"loan_repayment:{loan.loan_id}:{key}",
-            "principal": principal_part,
-            "interest": interest_part,
-        }
+        pending = RepaymentRecord(
+            payment_id=f"loan_repayment:{loan.loan_id}:{key}",
+            account_number=request.account_number,
+            amount=request.amount,
+            principal=principal_part,
+            interest=interest_part,
+        )
         try:
-            store.set_pending(loan, key, pending, now())
+            store.set_pending(loan, key, pending.model_dump(), now())
         except store.LoanChanged as error:
             raise LoanChanged() from error
     record = _settle(loan)
-    return {"loan": views.loan(loan), "repayment": record}, False
+    return RepaymentResult(loan=views.loan(loan), repayment=record), False
 
 
-def _same_request(recorded: dict[str, Any], asked: dict[str, Any]) -> None:
-    if any(recorded.get(name) != value for name, value in asked.items()):
+def _same_request(recorded: RepaymentRecord, request: Repayment) -> None:
+    if (recorded.amount, recorded.account_number) != (request.amount, request.account_number):
         raise IdempotencyKeyReused()
 
 
-def _settle(loan: LoanModel) -> dict[str, Any]:
-    key, pending = loan.pending_key, dict(loan.pending or {})
+def _settle(loan: LoanModel) -> RepaymentRecord:
+    key, pending = loan.pending_key, RepaymentRecord.model_validate(loan.pending)
     assert key is not None
     legs = [
-        (pending["account_number"], BankAccount.LOANS_RECEIVABLE, int(pending["principal"])),
-        (pending["account_number"], BankAccount.INTEREST_INCOME, int(pending["interest"])),
+        (pending.account_number, BankAccount.LOANS_RECEIVABLE, pending.principal),
+        (pending.account_number, BankAccount.INTEREST_INCOME, pending.interest),
     ]
     try:
         payments.move(
-            pending["payment_id"],
+            pending.payment_id,
             MovementKind.LOAN_REPAYMENT,
             [leg for leg in legs if leg[2] > 0],
             f"Loan {loan.loan_id} repayment",
@@ -225,5 +235,5 @@ def _settle(loan: LoanModel) -> dict[str, Any]:
     except DomainError:
         store.clear_pending(loan, key)  # refused (e.g. insufficient funds): nothing moved
         raise
-    store.apply_pending(loan, key, int(pending["amount"]), pending, now())
+    store.apply_pending(loan, key, pending.amount, pending.model_dump(), now())
     return pending

@@ -8,17 +8,19 @@ from typing import Any
 from accounts.domain import proposals as rules
 from accounts.domain.errors import ProposalChanged, ProposalNotFound
 from accounts.domain.proposals import ProposalKind, ProposalStatus
+from accounts.models import ProposalPage, ProposalView
+from accounts.service import views
 from accounts.store import proposals as store
 from accounts.store.common import audit
 from accounts.store.models import AuditModel, ProposalModel
 from core.auth import Principal
-from core.clock import iso, now
+from core.clock import now
 from core.ids import new_id
 
 
 def propose(
     principal: Principal, kind: ProposalKind, target: str, details: dict[str, Any], reason: str
-) -> dict[str, Any]:
+) -> ProposalView:
     """Record the action for a second staff member; nothing moves yet."""
     moment = now()
     proposal = store.new(
@@ -46,16 +48,14 @@ def get(proposal_id: str) -> ProposalModel:
     return proposal
 
 
-def list_open(limit: int, cursor: str | None) -> dict[str, Any]:
+def list_open(limit: int, cursor: str | None) -> ProposalPage:
     items, next_cursor = store.list_open(limit, cursor)
     moment = now()
-    return {
-        "items": [view(item) for item in items if _status(item, moment) is ProposalStatus.PROPOSED],
-        "next_cursor": next_cursor,
-    }
+    waiting = [item for item in items if _status(item, moment) is ProposalStatus.PROPOSED]
+    return ProposalPage(items=[view(item) for item in waiting], next_cursor=next_cursor)
 
 
-def reject(principal: Principal, proposal_id: str, reason: str) -> dict[str, Any]:
+def reject(principal: Principal, proposal_id: str, reason: str) -> ProposalView:
     """Any staff member may reject (the proposer too: that withdraws it)."""
     proposal = get(proposal_id)
     moment = now()
@@ -92,20 +92,5 @@ def audits(principal: Principal, proposal: ProposalModel, action: str, reason: s
     ]
 
 
-def view(proposal: ProposalModel) -> dict[str, Any]:
-    return {
-        "proposal_id": proposal.proposal_id,
-        "kind": proposal.kind,
-        "status": _status(proposal, now()).value,
-        "target": proposal.target,
-        "details": dict(proposal.details or {}),
-        "proposed_by": proposal.proposed_by,
-        "proposed_by_username": proposal.proposed_by_username,
-        "proposed_at": iso(proposal.proposed_at),
-        "expires_at": iso(proposal.expires_at),
-        "decided_by": proposal.decided_by,
-        "decided_by_username": proposal.decided_by_username,
-        "decided_at": iso(proposal.decided_at) if proposal.decided_at else None,
-        "reason": proposal.reason,
-        "result": proposal.result,
-    }
+def view(proposal: ProposalModel) -> ProposalView:
+    return views.proposal(proposal, _status(proposal, now()))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from accounts.domain import tickets as rules
 from accounts.domain.errors import TicketChanged, TicketNotFound
 from accounts.domain.tickets import TicketStatus
-from accounts.models import OpenTicket
+from accounts.models import OpenTicket, TicketPage, TicketView
 from accounts.service import views
 from accounts.store import tickets as store
 from accounts.store.common import audit
@@ -18,7 +16,7 @@ from core.errors import InvalidRequest
 from core.ids import new_id
 
 
-def open_ticket(principal: Principal, request: OpenTicket) -> dict[str, Any]:
+def open_ticket(principal: Principal, request: OpenTicket) -> TicketView:
     moment = now()
     ticket = TicketModel(
         ticket_id=new_id("tkt"),
@@ -51,7 +49,7 @@ def _visible(principal: Principal, ticket_id: str) -> TicketModel:
     return ticket
 
 
-def list_tickets(principal: Principal, status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+def list_tickets(principal: Principal, status: str | None, limit: int, cursor: str | None) -> TicketPage:
     if status is not None and status not in set(TicketStatus):
         raise InvalidRequest("status must be open, answered or resolved")
     if not principal.is_staff:
@@ -62,14 +60,14 @@ def list_tickets(principal: Principal, status: str | None, limit: int, cursor: s
         items, next_cursor = store.list_by_status(status, limit, cursor)
     else:
         items, next_cursor = store.list_all(limit, cursor)
-    return {"items": [views.ticket(t, thread=False) for t in items], "next_cursor": next_cursor}
+    return TicketPage(items=[views.ticket(t, thread=False) for t in items], next_cursor=next_cursor)
 
 
-def get(principal: Principal, ticket_id: str) -> dict[str, Any]:
+def get(principal: Principal, ticket_id: str) -> TicketView:
     return views.ticket(_visible(principal, ticket_id), thread=True)
 
 
-def reply(principal: Principal, ticket_id: str, body: str) -> dict[str, Any]:
+def reply(principal: Principal, ticket_id: str, body: str) -> TicketView:
     ticket = _visible(principal, ticket_id)
     status = rules.after_message(
         TicketStatus(ticket.status), len(ticket.messages or []), from_staff=principal.is_staff
@@ -85,7 +83,7 @@ def reply(principal: Principal, ticket_id: str, body: str) -> dict[str, Any]:
     return views.ticket(ticket, thread=True)
 
 
-def resolve(principal: Principal, ticket_id: str) -> dict[str, Any]:
+def resolve(principal: Principal, ticket_id: str) -> TicketView:
     ticket = _visible(principal, ticket_id)
     status = rules.resolve(TicketStatus(ticket.status))
     moment = now()

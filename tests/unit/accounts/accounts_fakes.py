@@ -285,6 +285,7 @@ class FakePayments:
             "pool_balance": self.balance[POOL],
             "customer_deposits": sum(v for k, v in self.balance.items() if not k.startswith("bank:")),
             "loans_receivable": self.balance["bank:loans_receivable"],
+            "interest_income": self.balance["bank:interest_income"],
         }
 
     def moved(self, kind: str) -> list[dict[str, Any]]:

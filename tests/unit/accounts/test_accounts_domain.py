@@ -15,7 +15,6 @@ from accounts.domain import cards, interest, loans, nuban, pins, proposals, stat
 from accounts.domain.errors import (
     AccountAlreadyBlocked,
     AccountBlockedByBank,
-    AccountClosed,
     AccountNotBlocked,
     AccountNotReady,
     LoanAmountInvalid,
@@ -28,6 +27,7 @@ from accounts.domain.errors import (
 )
 from accounts.domain.states import AccountState, Actor
 from core.clock import parse_iso
+from core.errors import AccountClosed
 
 # ------------------------------------------------------------------ NUBAN
 
