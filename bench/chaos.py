@@ -314,8 +314,11 @@ def fault_plan(
 
     def sns_outage() -> str:
         seconds = rng.uniform(5, 10)
-        faults.add(service="sns", operation="Publish", error="InternalError", status=500, duration_s=seconds)
-        return f"SNS Publish failing for {seconds:.1f}s"
+        for operation in ("Publish", "PublishBatch"):  # identity publishes one, the outbox in batches
+            faults.add(
+                service="sns", operation=operation, error="InternalError", status=500, duration_s=seconds
+            )
+        return f"SNS Publish and PublishBatch failing for {seconds:.1f}s"
 
     def throttling() -> str:
         faults.add(

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from accounts.domain import loans
+from core.contracts import BankTotals, TransferRules
 from core.money import Kobo
 
 Pin = Annotated[StrictStr, Field(pattern=r"^\d{4}$", description="4 digits, as a string")]
@@ -132,15 +133,6 @@ class ReversibleTransfer(BaseModel):
     to_account: str
 
 
-class BankTotals(BaseModel):
-    """Payments' `bank_totals` answer (kobo); the staff dashboard adds accounts' own queues."""
-
-    pool_balance: int
-    customer_deposits: int
-    loans_receivable: int
-    interest_income: int
-
-
 # ------------------------------------------------------------------ responses (the API document's schemas)
 # The services return these (built from store items in accounts.service.views) and the routes serialise
 # them; the OpenAPI document is generated from them, and the contract tests check the deployed answers.
@@ -169,11 +161,6 @@ class AccountPage(BaseModel):
 class AccountSearchPage(BaseModel):
     items: list[AccountSearchItem]
     next_cursor: str | None
-
-
-class PinUnlocked(BaseModel):
-    account_number: str
-    pin_locked: Literal[False]
 
 
 class CardView(BaseModel):
@@ -316,22 +303,6 @@ class ProposalView(BaseModel):
 class ProposalPage(BaseModel):
     items: list[ProposalView]
     next_cursor: str | None
-
-
-class TransferRules(BaseModel):
-    """Payments' limits (payments owns them; accounts relays them), in kobo."""
-
-    min_amount: int = Field(description="The smallest transfer")
-    max_single_amount: int = Field(description="The largest single payment")
-    daily_limit_per_account: int = Field(description="One account's outgoing total per UTC day")
-    daily_limit_per_customer: int = Field(description="A customer's outgoing total per UTC day, all accounts")
-
-
-class PaymentRules(BaseModel):
-    """What payments' `rules` action answers (the internal contract), checked at the door."""
-
-    transfers: TransferRules
-    welcome_bonus: int
 
 
 class LoanRules(BaseModel):

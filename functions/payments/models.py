@@ -130,23 +130,6 @@ class ListPositionsPayload(_Request):
     limit: Annotated[StrictInt, Field(ge=1, le=100)] = 100
 
 
-class TransferRules(BaseModel):
-    """Payments' limits on one transfer and on a day's outgoing total, in kobo."""
-
-    min_amount: int
-    max_single_amount: int
-    daily_limit_per_account: int
-    daily_limit_per_customer: int
-
-
-class PaymentRules(BaseModel):
-    """The `rules` action's answer: what a client must know before it moves money (accounts serves it
-    to the site at GET /config). Payments owns these values (payments.settings)."""
-
-    transfers: TransferRules
-    welcome_bonus: int = Field(description="Kobo paid once per customer, with the first account")
-
-
 # ------------------------------------------------------------------ responses (the API document's schemas)
 # The services return these (built in payments.service.views) and the routes serialise them; the OpenAPI
 # document is generated from them, and the contract tests check the deployed answers against it.
@@ -240,18 +223,6 @@ class BalanceView(BaseModel):
     ledger_balance: int
     available_balance: int
     state: str
-
-
-class PinUnlocked(BaseModel):
-    account_number: str
-    pin_locked: bool
-
-
-class BankTotals(BaseModel):
-    pool_balance: int
-    customer_deposits: int
-    loans_receivable: int
-    interest_income: int
 
 
 class PositionOwner(BaseModel):

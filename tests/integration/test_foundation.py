@@ -70,5 +70,5 @@ def test_a_poison_message_lands_in_the_dlq_after_max_receive_count(bank: Bank) -
         )
         return any(marker in m["Body"] for m in received.get("Messages", []))
 
-    # maxReceiveCount 3 × visibility 4 s, plus the poller's back-off.
-    eventually(poison_in_dlq, timeout=60, interval=1)
+    # maxReceiveCount 3 × visibility 12 s (TEST_PARAMETERS), plus the poller's back-off.
+    eventually(poison_in_dlq, timeout=90, interval=1)

@@ -146,7 +146,7 @@ def test_a_malformed_event_lands_in_the_dlq_with_a_hint(bank: Bank, api: Api, ad
         },
     }
     publish(bank, json.dumps(event))
-    message = eventually(in_dlq(api, admin, payment_id), timeout=40, interval=1)
+    message = eventually(in_dlq(api, admin, payment_id), timeout=90, interval=1)
     assert message["error_hint"].startswith("unknown_ledger_account")
     assert (message["event_id"], message["type"]) == (event["event_id"], "money.moved")
     assert message["receive_count"] >= 1
@@ -192,7 +192,7 @@ def test_an_event_failed_during_an_outage_is_posted_once_after_the_fix_and_a_red
     # Given a transfer whose event fails maxReceiveCount times while the ledger is broken
     outage.start()
     payment = transfer(api, alice, bob.account, 42_000)
-    message = eventually(in_dlq(api, admin, payment["payment_id"]), timeout=60, interval=1)
+    message = eventually(in_dlq(api, admin, payment["payment_id"]), timeout=90, interval=1)
     assert message["error_hint"].startswith("valid_now")
     assert entries_of(api, admin, payment["payment_id"]) == []
     # When the ledger is fixed and staff redrive the DLQ (twice, as an impatient operator would)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from core.observability import MetricUnit, logger, metrics
+from payments.models import Bootstrapped
 from tests.unit.conftest import FakeContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +48,9 @@ CASES: dict[str, tuple[dict[str, Any], Stub | None]] = {
     "payments.entrypoints.queries.handler": (UNKNOWN_ACTION, None),
     "payments.entrypoints.bootstrap.handler": (
         {},
-        lambda mp, module: mp.setattr(module.positions, "bootstrap", lambda: {"created_positions": 0}),
+        lambda mp, module: mp.setattr(
+            module.positions, "bootstrap", lambda: Bootstrapped.model_construct(created_positions=[])
+        ),
     ),
     "payments.entrypoints.hold_expiry.handler": (
         {},
@@ -55,7 +58,7 @@ CASES: dict[str, tuple[dict[str, Any], Stub | None]] = {
     ),
     "payments.entrypoints.outbox.handler": (
         {
-            "Records": [  # a MODIFY (a "published" mark) is skipped without touching AWS
+            "Records": [  # a MODIFY (the stream filter sends INSERTs only) is skipped without touching AWS
                 {
                     "eventID": "1",
                     "eventName": "MODIFY",

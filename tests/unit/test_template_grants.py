@@ -111,7 +111,6 @@ ALLOWED: dict[str, set[Grant]] = {
         *grant([PUT], ["PaymentsEntriesTable", "PaymentsOutboxTable"]),
     },
     "OutboxPublisherFunction": {
-        *grant([GET, UPDATE], ["PaymentsOutboxTable"]),
         *grant([PUBLISH], ["BankEventsTopic"]),
     },
     "HoldExpiryFunction": {

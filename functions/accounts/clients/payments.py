@@ -9,9 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from accounts.models import BankTotals, PaymentRules, PinUnlocked, PositionBalance, ReversibleTransfer
+from accounts.models import PositionBalance, ReversibleTransfer
 from accounts.settings import conf
 from core import internal
+from core.contracts import BankTotals, PaymentRules, PinUnlocked
 from core.errors import DomainError, ServiceUnavailable
 from core.events import MovementKind
 

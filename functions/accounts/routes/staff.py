@@ -34,7 +34,6 @@ from accounts.models import (
     CardView,
     Dashboard,
     InterestRun,
-    PinUnlocked,
     ProposalDecision,
     ProposalPage,
     ProposalView,
@@ -45,6 +44,7 @@ from accounts.service import accounts as account_service
 from accounts.service import approvals, cards, proposals
 from accounts.service import staff as service
 from core.apidoc import PAGE
+from core.contracts import PinUnlocked
 from core.errors import (
     AccountClosed,
     AccountNotActive,

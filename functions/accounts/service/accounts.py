@@ -15,14 +15,7 @@ from accounts.domain.errors import (
 )
 from accounts.domain.proposals import ProposalKind
 from accounts.domain.states import AccountState, AccountType, Actor, Transition
-from accounts.models import (
-    AccountPage,
-    AccountSearchPage,
-    AccountView,
-    OpenAccount,
-    PinUnlocked,
-    ProposalView,
-)
+from accounts.models import AccountPage, AccountSearchPage, AccountView, OpenAccount, ProposalView
 from accounts.service import proposals, views
 from accounts.settings import conf
 from accounts.store import accounts as store
@@ -32,6 +25,7 @@ from accounts.store.common import audit
 from accounts.store.models import AccountModel
 from core.auth import Principal
 from core.clock import now
+from core.contracts import PinUnlocked
 from core.errors import AccountClosed, AccountNotEmpty, AccountNotFound
 
 ALLOCATION_ATTEMPTS = 8

@@ -10,10 +10,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from accounts.domain.states import AccountState, Transition
-from accounts.store.common import page, start_key
 from accounts.store.models import AccountModel, AccountOwnerModel, AuditModel
 from core.aws import transaction
-from core.dynamo import condition_failed, failed_items
+from core.dynamo import condition_failed, failed_items, page, start_key
 
 
 class NumberTaken(Exception):

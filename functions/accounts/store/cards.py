@@ -8,10 +8,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from accounts.domain import pins
 from accounts.domain.cards import CardState
-from accounts.store.common import page, start_key
 from accounts.store.models import CardModel, PanIndexModel
 from core.aws import transaction
-from core.dynamo import TriesExhausted, TryCounter, condition_failed, failed_items
+from core.dynamo import TriesExhausted, TryCounter, condition_failed, failed_items, page, start_key
 
 
 class PanTaken(Exception):

@@ -9,10 +9,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from accounts.domain.loans import LoanStatus
-from accounts.store.common import page, start_key
 from accounts.store.models import AuditModel, LoanModel, OpenLoanLockModel
 from core.aws import transaction
-from core.dynamo import condition_failed
+from core.dynamo import condition_failed, page, start_key
 
 LOCK_PREFIX = "open#"
 

@@ -13,10 +13,9 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 
 from accounts.domain.proposals import ProposalStatus
-from accounts.store.common import page, start_key
 from accounts.store.models import AuditModel, InterestRunModel, ProposalModel
 from core.aws import transaction
-from core.dynamo import condition_failed
+from core.dynamo import condition_failed, page, start_key
 
 OPEN_QUEUE = "open"
 

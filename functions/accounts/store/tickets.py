@@ -7,10 +7,9 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from accounts.domain.tickets import TicketStatus
-from accounts.store.common import page, start_key
 from accounts.store.models import AuditModel, TicketMessage, TicketModel
 from core.aws import transaction
-from core.dynamo import condition_failed
+from core.dynamo import condition_failed, page, start_key
 
 
 class TicketChanged(Exception):

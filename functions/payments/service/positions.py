@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import errors as shared
 from core.clock import now
+from core.contracts import BankTotals, PinUnlocked
 from core.errors import IdempotencyKeyReused
 from core.events import BankAccount, Leg, MovementKind
 from core.observability import MetricUnit, metrics
@@ -15,7 +16,6 @@ from payments.models import (
     AccountPayload,
     BalancesPayload,
     BalanceView,
-    BankTotals,
     Bootstrapped,
     ClosePayload,
     ListPositionsPayload,
@@ -23,7 +23,6 @@ from payments.models import (
     MovePayload,
     OpenPositionPayload,
     PaymentView,
-    PinUnlocked,
     PositionBalance,
     PositionOwner,
     PositionsPage,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from payments.models import PaymentRules, TransferRules
+from core.contracts import PaymentRules, TransferRules
 from payments.settings import conf
 
 
-def rules() -> dict[str, Any]:
+def rules() -> PaymentRules:
     """The `rules` internal action: read-only, from payments' settings (every payments function reads the
-    same ones, so the limits told here are the limits transfers meet). Its answer as the wire carries
-    it, because accounts' unit-test fake of payments relays exactly this (tests/unit/accounts)."""
+    same ones, so the limits told here are the limits transfers meet)."""
     settings = conf()
     return PaymentRules(
         transfers=TransferRules(
@@ -21,4 +18,4 @@ def rules() -> dict[str, Any]:
             daily_limit_per_customer=settings.customer_daily_outgoing_limit,
         ),
         welcome_bonus=settings.welcome_bonus,
-    ).model_dump(mode="json")
+    )

@@ -193,7 +193,6 @@ class OutboxRecord(Model):
     body = UnicodeAttribute()  # the JSON envelope, exactly as published
     correlation_id = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
-    published_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
 

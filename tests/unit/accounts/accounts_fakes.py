@@ -278,7 +278,7 @@ class FakePayments:
     def rules(self, p: dict[str, Any]) -> dict[str, Any]:
         """Payments' own `rules` action (read-only, from payments' settings): the real answer, no copy."""
         assert p == {}
-        return payment_rules()
+        return payment_rules().model_dump(mode="json")
 
     def bank_totals(self, p: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -88,9 +88,11 @@ def test_every_service_uses_the_one_class_of_a_shared_code() -> None:
                     continue  # a base without a code (payments' Declined) or a subclass of one with a code
                 assert seen.setdefault(value.code, value) is value, f"{service} has its own {value.code}"
                 assert catalogue()[value.code] is value
-    # The codes accounts and payments both raise or relay are among them, once
+    # The codes accounts and payments both raise or relay are core's one class: no service declares its own
     for shared in ("account_not_found", "account_not_active", "insufficient_funds", "card_invalid"):
-        assert seen[shared] is getattr(errors, "".join(p.capitalize() for p in shared.split("_")))
+        one = getattr(errors, "".join(p.capitalize() for p in shared.split("_")))
+        assert catalogue()[shared] is one
+        assert seen.get(shared, one) is one
 
 
 def test_every_kind_has_a_status() -> None:
