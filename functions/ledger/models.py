@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledger.domain.chain import ChainBreak
+from ledger.domain.chain import ChainBreak, ChainReport
 from ledger.domain.posting import Entry, Head
-from ledger.domain.reports import Difference, Statement, Totals
+from ledger.domain.reports import Difference, Statement, Totals, TrialBalance
 
 
 class View(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    """A response: built from the domain object's attributes by `View.of` (typed, unlike
+    `model_validate`), and sent under each field's alias where it has one (`from`, `to`)."""
+
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, from_attributes=True, serialize_by_alias=True
+    )
 
 
 class EntryView(View):
@@ -35,7 +42,7 @@ class EntryView(View):
 
     @classmethod
     def of(cls, entry: Entry) -> EntryView:
-        return cls(**{**entry.hashed_fields(), "hash": entry.hash})
+        return cls.model_validate(entry)
 
 
 class StatementView(View):
@@ -76,22 +83,14 @@ class HeadView(View):
     account_id: str
     category: str
     normal_side: str
-    debits: int
-    credits: int
+    debits: int = Field(validation_alias="total_debits")
+    credits: int = Field(validation_alias="total_credits")
     balance: int
     last_seq: int
 
     @classmethod
     def of(cls, head: Head) -> HeadView:
-        return cls(
-            account_id=head.account_id,
-            category=head.category.value,
-            normal_side=head.normal_side.value,
-            debits=head.total_debits,
-            credits=head.total_credits,
-            balance=head.balance,
-            last_seq=head.last_seq,
-        )
+        return cls.model_validate(head)
 
 
 class CategoryTotalsView(View):
@@ -102,9 +101,7 @@ class CategoryTotalsView(View):
 
     @classmethod
     def of(cls, totals: Totals) -> CategoryTotalsView:
-        return cls(
-            accounts=totals.accounts, debits=totals.debits, credits=totals.credits, balance=totals.balance
-        )
+        return cls.model_validate(totals)
 
 
 class TrialBalanceView(View):
@@ -116,6 +113,18 @@ class TrialBalanceView(View):
     by_category: dict[str, CategoryTotalsView]
     bank_accounts: list[HeadView]
 
+    @classmethod
+    def of(cls, result: TrialBalance, as_of: str) -> TrialBalanceView:
+        return cls(
+            as_of=as_of,
+            total_debits=result.total_debits,
+            total_credits=result.total_credits,
+            difference=result.difference,
+            balanced=result.balanced,
+            by_category={c.value: CategoryTotalsView.of(t) for c, t in result.by_category.items()},
+            bank_accounts=[HeadView.of(h) for h in result.bank_accounts],
+        )
+
 
 class DifferenceView(View):
     account: str
@@ -124,13 +133,8 @@ class DifferenceView(View):
     difference: int
 
     @classmethod
-    def of(cls, d: Difference) -> DifferenceView:
-        return cls(
-            account=d.account,
-            payments_balance=d.payments_balance,
-            ledger_balance=d.ledger_balance,
-            difference=d.difference,
-        )
+    def of(cls, difference: Difference) -> DifferenceView:
+        return cls.model_validate(difference)
 
 
 class ReconciliationView(View):
@@ -148,8 +152,8 @@ class ChainBreakView(View):
     reason: str
 
     @classmethod
-    def of(cls, b: ChainBreak) -> ChainBreakView:
-        return cls(account_id=b.account_id, entry_id=b.entry_id, seq=b.seq, reason=b.reason)
+    def of(cls, chain_break: ChainBreak) -> ChainBreakView:
+        return cls.model_validate(chain_break)
 
 
 class VerifyView(View):
@@ -160,10 +164,26 @@ class VerifyView(View):
     breaks: list[ChainBreakView]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, reports: Sequence[ChainReport], next_cursor: str | None) -> VerifyView:
+        breaks = [b for report in reports for b in report.breaks]
+        return cls(
+            accounts_checked=len(reports),
+            entries_checked=sum(r.entries_checked for r in reports),
+            ok=not breaks,
+            broken_accounts=[r.account_id for r in reports if not r.ok],
+            breaks=[ChainBreakView.of(b) for b in breaks],
+            next_cursor=next_cursor,
+        )
+
 
 class EntriesPage(View):
     items: list[EntryView]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry], next_cursor: str | None) -> EntriesPage:
+        return cls(items=[EntryView.of(e) for e in entries], next_cursor=next_cursor)
 
 
 class DlqMessageView(View):
