@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,15 +13,24 @@ from ledger.domain.reports import Difference, Statement, Totals, TrialBalance
 
 
 class View(BaseModel):
-    """A response: built from the domain object's attributes by `View.of` (typed, unlike
-    `model_validate`), and sent under each field's alias where it has one (`from`, `to`)."""
+    """A response, built by its `of` from domain objects and sent under each field's alias where it has
+    one (`from`, `to`)."""
 
     model_config = ConfigDict(
         frozen=True, populate_by_name=True, from_attributes=True, serialize_by_alias=True
     )
 
 
-class EntryView(View):
+class ViewOf[Source](View):
+    """A view of one domain object, read from its attributes: `of` is `model_validate` with the
+    source's type checked."""
+
+    @classmethod
+    def of(cls, source: Source) -> Self:
+        return cls.model_validate(source)
+
+
+class EntryView(ViewOf[Entry]):
     account_id: str
     seq: int
     entry_id: str
@@ -39,10 +49,6 @@ class EntryView(View):
     correlation_id: str
     prev_hash: str
     hash: str
-
-    @classmethod
-    def of(cls, entry: Entry) -> EntryView:
-        return cls.model_validate(entry)
 
 
 class StatementView(View):
@@ -79,7 +85,7 @@ class BalanceView(View):
     last_seq: int
 
 
-class HeadView(View):
+class HeadView(ViewOf[Head]):
     account_id: str
     category: str
     normal_side: str
@@ -88,20 +94,12 @@ class HeadView(View):
     balance: int
     last_seq: int
 
-    @classmethod
-    def of(cls, head: Head) -> HeadView:
-        return cls.model_validate(head)
 
-
-class CategoryTotalsView(View):
+class CategoryTotalsView(ViewOf[Totals]):
     accounts: int
     debits: int
     credits: int
     balance: int
-
-    @classmethod
-    def of(cls, totals: Totals) -> CategoryTotalsView:
-        return cls.model_validate(totals)
 
 
 class TrialBalanceView(View):
@@ -126,15 +124,11 @@ class TrialBalanceView(View):
         )
 
 
-class DifferenceView(View):
+class DifferenceView(ViewOf[Difference]):
     account: str
     payments_balance: int
     ledger_balance: int
     difference: int
-
-    @classmethod
-    def of(cls, difference: Difference) -> DifferenceView:
-        return cls.model_validate(difference)
 
 
 class ReconciliationView(View):
@@ -145,15 +139,11 @@ class ReconciliationView(View):
     differences: list[DifferenceView]
 
 
-class ChainBreakView(View):
+class ChainBreakView(ViewOf[ChainBreak]):
     account_id: str
     entry_id: str
     seq: int
     reason: str
-
-    @classmethod
-    def of(cls, chain_break: ChainBreak) -> ChainBreakView:
-        return cls.model_validate(chain_break)
 
 
 class VerifyView(View):
