@@ -124,7 +124,9 @@ class TokenPair(BaseModel):
 
 
 class UserView(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Read from the domain User's attributes; `must_change_password` there is `password_change_required`
+    # here (either name is accepted).
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
     user_id: str
     username: str
