@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -123,6 +124,10 @@ class TokenPair(BaseModel):
 
 
 class UserView(BaseModel):
+    # Read from the domain User's attributes; `must_change_password` there is `password_change_required`
+    # here (either name is accepted).
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
     user_id: str
     username: str
     role: str
@@ -133,25 +138,26 @@ class UserView(BaseModel):
     phone: str | None
     created_at: str
     updated_at: str
-    password_change_required: bool = False
+    password_change_required: bool = Field(default=False, validation_alias="must_change_password")
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(
-            user_id=user.user_id,
-            username=user.username,
-            role=user.role.value,
-            status=user.status.value,
-            email=user.email,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            phone=user.phone,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-            password_change_required=user.must_change_password,
-        )
+        """The user's public fields (never the password hash), read from the domain object."""
+        return cls.model_validate(user)
 
 
 class UserList(BaseModel):
     items: list[UserView]
     next_cursor: str | None = None
+
+    @classmethod
+    def of(cls, users: Iterable[User], next_cursor: str | None = None) -> UserList:
+        return cls(items=[UserView.of(user) for user in users], next_cursor=next_cursor)
+
+
+class FirstAdmin(BaseModel):
+    """The bootstrap's answer (its Lambda response): the first admin, and whether this run created it."""
+
+    created: bool
+    user_id: str
+    username: str

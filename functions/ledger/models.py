@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Self
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledger.domain.chain import ChainBreak
+from ledger.domain.chain import ChainBreak, ChainReport
 from ledger.domain.posting import Entry, Head
-from ledger.domain.reports import Difference, Statement, Totals
+from ledger.domain.reports import Difference, Statement, Totals, TrialBalance
 
 
 class View(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    """A response, built by its `of` from domain objects and sent under each field's alias where it has
+    one (`from`, `to`)."""
+
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, from_attributes=True, serialize_by_alias=True
+    )
 
 
-class EntryView(View):
+class ViewOf[Source](View):
+    """A view of one domain object, read from its attributes: `of` is `model_validate` with the
+    source's type checked."""
+
+    @classmethod
+    def of(cls, source: Source) -> Self:
+        return cls.model_validate(source)
+
+
+class EntryView(ViewOf[Entry]):
     account_id: str
     seq: int
     entry_id: str
@@ -32,10 +49,6 @@ class EntryView(View):
     correlation_id: str
     prev_hash: str
     hash: str
-
-    @classmethod
-    def of(cls, entry: Entry) -> EntryView:
-        return cls(**{**entry.hashed_fields(), "hash": entry.hash})
 
 
 class StatementView(View):
@@ -72,39 +85,21 @@ class BalanceView(View):
     last_seq: int
 
 
-class HeadView(View):
+class HeadView(ViewOf[Head]):
     account_id: str
     category: str
     normal_side: str
-    debits: int
-    credits: int
+    debits: int = Field(validation_alias="total_debits")
+    credits: int = Field(validation_alias="total_credits")
     balance: int
     last_seq: int
 
-    @classmethod
-    def of(cls, head: Head) -> HeadView:
-        return cls(
-            account_id=head.account_id,
-            category=head.category.value,
-            normal_side=head.normal_side.value,
-            debits=head.total_debits,
-            credits=head.total_credits,
-            balance=head.balance,
-            last_seq=head.last_seq,
-        )
 
-
-class CategoryTotalsView(View):
+class CategoryTotalsView(ViewOf[Totals]):
     accounts: int
     debits: int
     credits: int
     balance: int
-
-    @classmethod
-    def of(cls, totals: Totals) -> CategoryTotalsView:
-        return cls(
-            accounts=totals.accounts, debits=totals.debits, credits=totals.credits, balance=totals.balance
-        )
 
 
 class TrialBalanceView(View):
@@ -116,21 +111,24 @@ class TrialBalanceView(View):
     by_category: dict[str, CategoryTotalsView]
     bank_accounts: list[HeadView]
 
+    @classmethod
+    def of(cls, result: TrialBalance, as_of: str) -> TrialBalanceView:
+        return cls(
+            as_of=as_of,
+            total_debits=result.total_debits,
+            total_credits=result.total_credits,
+            difference=result.difference,
+            balanced=result.balanced,
+            by_category={c.value: CategoryTotalsView.of(t) for c, t in result.by_category.items()},
+            bank_accounts=[HeadView.of(h) for h in result.bank_accounts],
+        )
 
-class DifferenceView(View):
+
+class DifferenceView(ViewOf[Difference]):
     account: str
     payments_balance: int
     ledger_balance: int
     difference: int
-
-    @classmethod
-    def of(cls, d: Difference) -> DifferenceView:
-        return cls(
-            account=d.account,
-            payments_balance=d.payments_balance,
-            ledger_balance=d.ledger_balance,
-            difference=d.difference,
-        )
 
 
 class ReconciliationView(View):
@@ -141,15 +139,11 @@ class ReconciliationView(View):
     differences: list[DifferenceView]
 
 
-class ChainBreakView(View):
+class ChainBreakView(ViewOf[ChainBreak]):
     account_id: str
     entry_id: str
     seq: int
     reason: str
-
-    @classmethod
-    def of(cls, b: ChainBreak) -> ChainBreakView:
-        return cls(account_id=b.account_id, entry_id=b.entry_id, seq=b.seq, reason=b.reason)
 
 
 class VerifyView(View):
@@ -160,10 +154,26 @@ class VerifyView(View):
     breaks: list[ChainBreakView]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, reports: Sequence[ChainReport], next_cursor: str | None) -> VerifyView:
+        breaks = [b for report in reports for b in report.breaks]
+        return cls(
+            accounts_checked=len(reports),
+            entries_checked=sum(r.entries_checked for r in reports),
+            ok=not breaks,
+            broken_accounts=[r.account_id for r in reports if not r.ok],
+            breaks=[ChainBreakView.of(b) for b in breaks],
+            next_cursor=next_cursor,
+        )
+
 
 class EntriesPage(View):
     items: list[EntryView]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry], next_cursor: str | None) -> EntriesPage:
+        return cls(items=[EntryView.of(e) for e in entries], next_cursor=next_cursor)
 
 
 class DlqMessageView(View):

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from core.observability import MetricUnit, logger, metrics
+from identity.models import FirstAdmin
 from payments.models import Bootstrapped
 from tests.unit.conftest import FakeContext
 
@@ -36,7 +37,9 @@ CASES: dict[str, tuple[dict[str, Any], Stub | None]] = {
     "identity.entrypoints.bootstrap.handler": (
         {},
         lambda mp, module: mp.setattr(
-            module.staff, "bootstrap_first_admin", lambda: {"created": False, "username": "rootadmin"}
+            module.staff,
+            "bootstrap_first_admin",
+            lambda: FirstAdmin(created=False, user_id="usr_root", username="rootadmin"),
         ),
     ),
     "accounts.entrypoints.internal.handler": (UNKNOWN_ACTION, None),

@@ -13,6 +13,6 @@ from identity.service import staff
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = staff.bootstrap_first_admin()
     logger.info(
-        "Identity bootstrap", extra={"admin_created": result["created"], "admin_username": result["username"]}
+        "Identity bootstrap", extra={"admin_created": result.created, "admin_username": result.username}
     )
-    return result
+    return result.model_dump(mode="json")

@@ -27,7 +27,7 @@ bp = BankBlueprint(__name__)
 def register() -> Response:
     request = bp.body(RegisterRequest)
     user = sessions.register(request, correlation_id=correlation_id_of(bp.request), client=bp.client_ip())
-    return model_response(UserView.of(user), 201)
+    return model_response(user, 201)
 
 
 @bp.route(

@@ -31,16 +31,13 @@ def create_staff() -> Response:
     principal = bp.principal()
     request = bp.body(CreateStaffRequest)
     user = staff.create_staff(principal, request, correlation_id=correlation_id_of(bp.request))
-    return model_response(UserView.of(user), 201)
+    return model_response(user, 201)
 
 
 @bp.route("/staff/users", methods=["GET"], response=UserList, roles=["admin"], query=PAGE)
 def list_staff() -> Response:
     principal = bp.principal()
-    found, cursor = staff.list_staff(
-        principal, limit=parse_limit(bp.query("limit")), cursor=bp.query("cursor")
-    )
-    page = UserList(items=[UserView.of(user) for user in found], next_cursor=cursor)
+    page = staff.list_staff(principal, limit=parse_limit(bp.query("limit")), cursor=bp.query("cursor"))
     return model_response(page)
 
 
@@ -53,7 +50,7 @@ def list_staff() -> Response:
 )
 def disable_user(user_id: str) -> Response:
     principal = bp.principal()
-    return model_response(UserView.of(staff.set_status(principal, user_id, UserStatus.DISABLED)))
+    return model_response(staff.set_status(principal, user_id, UserStatus.DISABLED))
 
 
 @bp.route(
@@ -65,7 +62,7 @@ def disable_user(user_id: str) -> Response:
 )
 def enable_user(user_id: str) -> Response:
     principal = bp.principal()
-    return model_response(UserView.of(staff.set_status(principal, user_id, UserStatus.ACTIVE)))
+    return model_response(staff.set_status(principal, user_id, UserStatus.ACTIVE))
 
 
 @bp.route(
@@ -80,12 +77,11 @@ def search_customers() -> Response:
     limit = min(parse_limit(bp.query("limit")), MAX_SEARCH_LIMIT)
     if not text:
         raise InvalidRequest("Give the start of a username, email or name as ?q=")
-    found = staff.search_customers(text, limit=limit)
-    return model_response(UserList(items=[UserView.of(user) for user in found]))
+    return model_response(staff.search_customers(text, limit=limit))
 
 
 @bp.route(
     "/staff/customers/{user_id}", methods=["GET"], response=UserView, roles=["staff"], errors=[e.UserNotFound]
 )
 def get_customer(user_id: str) -> Response:
-    return model_response(UserView.of(staff.customer(user_id)))
+    return model_response(staff.customer(user_id))

@@ -16,7 +16,7 @@ bp = BankBlueprint(__name__)
     "/me", methods=["GET"], response=UserView, errors=[e.UserNotFound], open_before_password_change=True
 )
 def me() -> Response:
-    return model_response(UserView.of(users.profile(bp.principal())))
+    return model_response(users.profile(bp.principal()))
 
 
 @bp.route(
@@ -25,7 +25,7 @@ def me() -> Response:
 def update_me() -> Response:
     principal = bp.principal()
     update = bp.body(ProfileUpdate)
-    return model_response(UserView.of(users.update_profile(principal, update)))
+    return model_response(users.update_profile(principal, update))
 
 
 @bp.route(

@@ -14,13 +14,13 @@ from identity.domain import sessions as session_rules
 from identity.domain.errors import AccountDisabled
 from identity.domain.tokens import ACCESS_TOKEN_SECONDS, issue_access_token
 from identity.domain.users import User
-from identity.models import RegisterRequest, TokenPair
+from identity.models import RegisterRequest, TokenPair, UserView
 from identity.service.common import HASHER, announce, epoch, new_user, verify_password
 from identity.settings import conf
 from identity.store import attempts, keys, sessions, users
 
 
-def register(request: RegisterRequest, *, correlation_id: str, client: str) -> User:
+def register(request: RegisterRequest, *, correlation_id: str, client: str) -> UserView:
     _count_request("register", client, conf().register_rate_per_minute)
     passwords.check_policy(request.password, username=request.username)
     user = new_user(
@@ -34,7 +34,7 @@ def register(request: RegisterRequest, *, correlation_id: str, client: str) -> U
     )
     users.create(user)
     announce(EventType.CUSTOMER_REGISTERED, user, correlation_id)
-    return user
+    return UserView.of(user)
 
 
 def login(username: str, password: str, *, client: str) -> TokenPair:

@@ -6,20 +6,19 @@ from core.auth import Principal
 from core.clock import iso, now
 from identity.domain import passwords
 from identity.domain.errors import WeakPassword
-from identity.domain.users import User
-from identity.models import ProfileUpdate
+from identity.models import ProfileUpdate, UserView
 from identity.service.common import HASHER, verify_password
 from identity.store import users
 
 
-def profile(principal: Principal) -> User:
-    return users.require(principal.user_id)
+def profile(principal: Principal) -> UserView:
+    return UserView.of(users.require(principal.user_id))
 
 
-def update_profile(principal: Principal, update: ProfileUpdate) -> User:
+def update_profile(principal: Principal, update: ProfileUpdate) -> UserView:
     user = users.require(principal.user_id)
     changes = update.model_dump(include=update.model_fields_set)
-    return users.update_profile(user, changes, now=iso(now()))
+    return UserView.of(users.update_profile(user, changes, now=iso(now())))
 
 
 def change_password(principal: Principal, current: str, new: str, *, client: str) -> None:

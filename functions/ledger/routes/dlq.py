@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from core.apidoc import PAGE
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from core.pagination import MAX_LIMIT, parse_limit
 from ledger.models import DlqView, RedriveRequest, RedriveView
 from ledger.service import dlq
@@ -16,7 +16,7 @@ bp = BankBlueprint(__name__)
 @bp.route("/staff/dlq", methods=["GET"], response=DlqView, roles=["staff"], query={"limit": PAGE["limit"]})
 def dlq_peek() -> Response:
     limit = parse_limit(bp.query("limit")) if bp.query("limit") else MAX_LIMIT
-    return json_response(dlq.dlq_peek(limit).model_dump())
+    return model_response(dlq.dlq_peek(limit))
 
 
 @bp.route(
@@ -24,4 +24,4 @@ def dlq_peek() -> Response:
 )
 def dlq_redrive() -> Response:
     request = bp.body(RedriveRequest)
-    return json_response(dlq.dlq_redrive(request.max_messages).model_dump())
+    return model_response(dlq.dlq_redrive(request.max_messages))

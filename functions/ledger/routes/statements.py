@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Response  # type: ignore[attr-defined]
 
 from core.apidoc import PAGE
-from core.http import BankBlueprint, json_response
+from core.http import BankBlueprint, model_response
 from core.pagination import parse_limit
 from ledger.domain.errors import AccountNotFound, LedgerAccountNotFound, StatementTooLarge
 from ledger.domain.reports import statement_csv
@@ -47,8 +47,8 @@ def account_statement(number: str) -> Response:
                 "Content-Disposition": f'attachment; filename="{filename}"',
             },
         )
-    page = statements.statement(number, raw_from, raw_to, parse_limit(bp.query("limit")), bp.query("cursor"))
-    return json_response(StatementView.of(page.statement, page.next_cursor).model_dump(by_alias=True))
+    limit, cursor = parse_limit(bp.query("limit")), bp.query("cursor")
+    return model_response(statements.statement(number, raw_from, raw_to, limit, cursor))
 
 
 @bp.route(
@@ -60,4 +60,4 @@ def account_statement(number: str) -> Response:
     errors=[LedgerAccountNotFound],
 )
 def account_balance(account_id: str) -> Response:
-    return json_response(statements.balance(account_id, bp.query("at")).model_dump())
+    return model_response(statements.balance(account_id, bp.query("at")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from core import clock
 from core.observability import logger
@@ -11,16 +11,16 @@ from ledger.domain.chain import ChainBreak, ChainReport, orphan_break, verify_ch
 from ledger.domain.chart import payments_view
 from ledger.domain.errors import LedgerAccountNotFound
 from ledger.domain.posting import Head
-from ledger.domain.reports import TrialBalance, reconcile, trial_balance
-from ledger.models import DifferenceView, ReconciliationView
+from ledger.domain.reports import reconcile, trial_balance
+from ledger.models import DifferenceView, ReconciliationView, TrialBalanceView, VerifyView
 from ledger.store import journal
 
 POSITIONS_PAGE = 100
 
 
 # ---------------------------------------------------------------- reports
-def trial_balance_now() -> TrialBalance:
-    return trial_balance(journal.all_heads())
+def trial_balance_now() -> TrialBalanceView:
+    return TrialBalanceView.of(trial_balance(journal.all_heads()), as_of=clock.iso(clock.now()))
 
 
 def reconciliation() -> ReconciliationView:
@@ -44,13 +44,7 @@ def reconciliation() -> ReconciliationView:
     )
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    reports: list[ChainReport]
-    next_cursor: str | None
-
-
-def verify(account_id: str | None, limit: int, cursor: str | None) -> VerifyResult:
+def verify(account_id: str | None, limit: int, cursor: str | None) -> VerifyView:
     heads: list[Head]
     if account_id:
         head = journal.get_head(account_id)
@@ -63,7 +57,7 @@ def verify(account_id: str | None, limit: int, cursor: str | None) -> VerifyResu
     for report in reports:
         if not report.ok:
             logger.warning("Ledger chain broken", extra={"account_id": report.account_id})
-    return VerifyResult(reports, next_cursor)
+    return VerifyView.of(reports, next_cursor)
 
 
 def _verify_account(head: Head) -> ChainReport:

@@ -17,7 +17,7 @@ from ledger.domain.errors import (
     UnknownLedgerAccount,
 )
 from ledger.domain.reports import Statement
-from ledger.models import BalanceView
+from ledger.models import BalanceView, EntriesPage, StatementView
 from ledger.store import journal
 
 DEFAULT_STATEMENT_DAYS = 30
@@ -70,6 +70,13 @@ class StatementPage:
 
 def statement(
     account_number: str, raw_from: str | None, raw_to: str | None, limit: int, cursor: str | None
+) -> StatementView:
+    page = _statement_page(account_number, raw_from, raw_to, limit, cursor)
+    return StatementView.of(page.statement, page.next_cursor)
+
+
+def _statement_page(
+    account_number: str, raw_from: str | None, raw_to: str | None, limit: int, cursor: str | None
 ) -> StatementPage:
     start, end = period(raw_from, raw_to)
     page = journal.entries_between(account_number, start, end, limit, cursor)
@@ -86,7 +93,7 @@ def statement(
 
 def full_statement(account_number: str, raw_from: str | None, raw_to: str | None) -> Statement:
     """The whole period in one document (CSV); refused above MAX_CSV_ROWS entries."""
-    page = statement(account_number, raw_from, raw_to, MAX_CSV_ROWS + 1, None)
+    page = _statement_page(account_number, raw_from, raw_to, MAX_CSV_ROWS + 1, None)
     if len(page.statement.entries) > MAX_CSV_ROWS:
         raise StatementTooLarge(f"at most {MAX_CSV_ROWS} entries per CSV statement")
     return page.statement
@@ -112,12 +119,12 @@ def balance(account_id: str, raw_at: str | None) -> BalanceView:
     )
 
 
-def entries(
-    account_id: str | None, payment_id: str | None, limit: int, cursor: str | None
-) -> journal.EntryPage:
+def entries(account_id: str | None, payment_id: str | None, limit: int, cursor: str | None) -> EntriesPage:
     """Staff list: an account's entries (newest first) or the entries of one payment."""
     if account_id:
-        return journal.entries_page(account_id, limit, cursor)
-    if payment_id:
-        return journal.entries_of_payment(payment_id, limit, cursor)
-    raise InvalidRequest("Give `account` or `payment_id`")
+        page = journal.entries_page(account_id, limit, cursor)
+    elif payment_id:
+        page = journal.entries_of_payment(payment_id, limit, cursor)
+    else:
+        raise InvalidRequest("Give `account` or `payment_id`")
+    return EntriesPage.of(page.entries, page.next_cursor)
