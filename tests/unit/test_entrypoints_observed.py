@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from core.observability import MetricUnit, logger, metrics
 from identity.models import FirstAdmin
-from payments.models import Bootstrapped
 from tests.unit.conftest import FakeContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,13 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 CONTEXT_KEYS = ["cold_start", "function_name", "function_memory_size", "function_arn", "function_request_id"]
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me"
 UNKNOWN_ACTION = {"action": "no_such_action", "payload": {}}
+
+
+class NothingCreated(BaseModel):
+    """What the payments bootstrap answers when the bank exists already (its `opening` left out)."""
+
+    created_positions: list[str]
+
 
 # How to invoke each entry point without AWS: the event, and the one call it makes stubbed out.
 Stub = Callable[[pytest.MonkeyPatch, Any], None]
@@ -52,7 +59,7 @@ CASES: dict[str, tuple[dict[str, Any], Stub | None]] = {
     "payments.entrypoints.bootstrap.handler": (
         {},
         lambda mp, module: mp.setattr(
-            module.positions, "bootstrap", lambda: Bootstrapped.model_construct(created_positions=[])
+            module.positions, "bootstrap", lambda: NothingCreated(created_positions=[])
         ),
     ),
     "payments.entrypoints.hold_expiry.handler": (
