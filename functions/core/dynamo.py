@@ -89,6 +89,15 @@ def failed_items(error: TransactWriteError) -> set[int]:
     }
 
 
+def transient(error: TransactWriteError) -> bool:
+    """A transaction refused for a reason that passes (another transaction in flight on an item,
+    throttling), not for a condition: AWS says to retry it with jitter."""
+    if error.cause_response_code in RETRYABLE_CODES:
+        return True
+    codes = {reason.code for reason in error.cancellation_reasons or [] if reason is not None}
+    return bool(codes & RETRYABLE_CODES) and codes <= RETRYABLE_CODES | {"None"}
+
+
 def condition_failed(error: ClientError | PynamoDBException) -> bool:
     """A write refused by its condition (as opposed to throttling or a bug), through boto3 or PynamoDB,
     a cancelled transaction included."""

@@ -568,6 +568,10 @@ def test_every_request_is_counted_by_table_and_only_refused_ones_are_logged(
     with pytest.raises(ClientError) as refused:
         ddb.put_item(TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")
     assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    # (moto answers some refusals as a status tuple rather than an error: still a 400 that boto3 reads)
+    with pytest.raises(ClientError) as invalid:
+        ddb.get_item(TableName=table, Key={"pk": {"S": "a"}}, ReturnConsumedCapacity="EVERYTHING")
+    assert invalid.value.response["Error"]["Code"] == "ValidationException"
 
     # Then the count names the operation and the table, refused requests included
     with urllib.request.urlopen(f"{cloud.url}/_localcloud/requests", timeout=5) as response:

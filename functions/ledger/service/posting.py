@@ -54,7 +54,13 @@ def post_events(events: Sequence[Event], *, now: Callable[[], datetime] = clock.
     """Post a batch of events; the results line up with the events."""
     results: list[Result | None] = [None] * len(events)
     queued: list[_Queued] = []
+    first_of: dict[str, int] = {}  # event id -> the index of its first copy in the batch
+    copies: list[tuple[int, int]] = []  # (a later copy, its first)
     for index, event in enumerate(events):
+        if event.event_id in first_of:
+            copies.append((index, first_of[event.event_id]))
+            continue
+        first_of[event.event_id] = index
         if event.type in inbound.NON_POSTING:
             results[index] = Outcome.IGNORED
             continue
@@ -70,6 +76,10 @@ def post_events(events: Sequence[Event], *, now: Callable[[], datetime] = clock.
         for item in queued:
             if results[item.index] is None:
                 results[item.index] = _post_alone(item, now)
+    for copy, first in copies:
+        # A copy ends as its first did: a duplicate of what was posted, or failed (and retried) with it.
+        done = results[first]
+        results[copy] = Outcome.DUPLICATE if done is Outcome.POSTED else done
     return [result if result is not None else Outcome.IGNORED for result in results]
 
 
@@ -89,9 +99,8 @@ def _post_together(
     for item in queued:
         event_id = item.event.event_id
         if event_id in seen:
-            results[item.index] = Outcome.DUPLICATE  # posted before, or earlier in this very batch
+            results[item.index] = Outcome.DUPLICATE  # posted by an earlier delivery
             continue
-        seen.add(event_id)
         try:
             plan = plan_posting(
                 event_id=event_id,

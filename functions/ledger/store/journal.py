@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import AttributeDeserializationError, TransactWriteError
 
 from core.aws import transaction
-from core.dynamo import failed_items
+from core.dynamo import failed_items, transient
 from core.pagination import decode_cursor, encode_cursor
 from ledger.domain.chart import Category, Side
 from ledger.domain.errors import ChainConflict
@@ -152,7 +152,7 @@ def write_postings(batch: PostingBatch) -> bool:
         failed = failed_items(error)
         if any(index < len(batch.plans) for index in failed):
             return False
-        if failed:
+        if failed or transient(error):  # on AWS a head another posting holds is a TransactionConflict
             raise ChainConflict(f"events {_event_ids(batch)}: a head moved while posting") from error
         raise
     return True

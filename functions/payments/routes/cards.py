@@ -15,7 +15,13 @@ from payments.models import (
     PaymentRequestCreate,
     PaymentRequestView,
 )
-from payments.routes.common import caller, counted_failures, idempotency_key, stored_response
+from payments.routes.common import (
+    MOVEMENT_DECLINES,
+    caller,
+    counted_failures,
+    idempotency_key,
+    stored_response,
+)
 from payments.service import cards
 
 bp = BankBlueprint(__name__)
@@ -62,13 +68,7 @@ def get_payment_request(request_id: str) -> Response:
         e.PaymentRequestNotFound,
         e.PaymentRequestClosed,
         e.SameAccount,
-        shared.InsufficientFunds,
-        shared.AccountNotActive,
-        e.AmountLimitExceeded,
-        e.VelocityLimitExceeded,
-        e.DailyLimitExceeded,
-        e.CustomerVelocityLimitExceeded,
-        e.CustomerDailyLimitExceeded,
+        *MOVEMENT_DECLINES,
         shared.CardInvalid,
         shared.CardBlocked,
         shared.CardBusy,

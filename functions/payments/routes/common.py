@@ -9,13 +9,25 @@ from contextlib import contextmanager
 from chalice import Response  # type: ignore[attr-defined]
 from pydantic import BaseModel
 
+from core import errors as shared
 from core.errors import DomainError, IdempotencyKeyMissing, InvalidRequest
 from core.http import BankBlueprint, correlation_id_of, json_response, model_response
 from core.observability import MetricUnit, metrics
 from core.problems import PROBLEM_CONTENT_TYPE
+from payments.domain import errors as e
 from payments.service.common import Answer, Caller
 
 MAX_KEY_LENGTH = 255
+# What may refuse any movement out of an account (a transfer, a card authorization): the route documents.
+MOVEMENT_DECLINES: list[type[DomainError]] = [
+    shared.InsufficientFunds,
+    shared.AccountNotActive,
+    e.AmountLimitExceeded,
+    e.VelocityLimitExceeded,
+    e.DailyLimitExceeded,
+    e.CustomerVelocityLimitExceeded,
+    e.CustomerDailyLimitExceeded,
+]
 
 
 def caller(bp: BankBlueprint) -> Caller:

@@ -8,7 +8,13 @@ from core import errors as shared
 from core.http import BankBlueprint, model_response
 from payments.domain import errors as e
 from payments.models import PaymentView, TransferRequest
-from payments.routes.common import caller, counted_failures, idempotency_key, stored_response
+from payments.routes.common import (
+    MOVEMENT_DECLINES,
+    caller,
+    counted_failures,
+    idempotency_key,
+    stored_response,
+)
 from payments.service import history, transfers
 
 bp = BankBlueprint(__name__)
@@ -26,13 +32,7 @@ bp = BankBlueprint(__name__)
         shared.AccountNotFound,
         e.SameAccount,
         e.AmountBelowMinimum,
-        shared.InsufficientFunds,
-        shared.AccountNotActive,
-        e.AmountLimitExceeded,
-        e.VelocityLimitExceeded,
-        e.DailyLimitExceeded,
-        e.CustomerVelocityLimitExceeded,
-        e.CustomerDailyLimitExceeded,
+        *MOVEMENT_DECLINES,
         e.PinInvalid,
         e.PinLocked,
         e.PinBusy,

@@ -153,18 +153,23 @@ def _direct_to_moto(context: RequestContext, request: ServiceRequest) -> Respons
     from werkzeug.exceptions import HTTPException
 
     handler = DynamoHandler()
-    handler.body = context.request.data or b"{}"
     handler.region = context.region
     handler.current_account = context.account_id
     handler.headers = context.request.headers
+    handler.response_headers = {}
     operation: Any = context.operation
-    method = getattr(handler, camelcase_to_underscores(operation.name))
+    method = getattr(handler, camelcase_to_underscores(operation.name), None)
+    if method is None:
+        raise NotImplementedError  # LocalStack answers it as an operation the provider lacks
     try:
-        handler.body = json.loads(handler.body)
-        body = method()
+        handler.body = json.loads(context.request.data or b"{}")
+        answer = method()
     except HTTPException as error:
         return Response(error.get_body(), error.code or 400, {"Content-Type": JSON_10})
-    return Response(body, 200, {"Content-Type": JSON_10})
+    if isinstance(answer, tuple):  # (status, headers, body): e.g. a refused ReturnConsumedCapacity
+        status, headers, body = answer
+        return Response(body, status, {"Content-Type": JSON_10, **headers})
+    return Response(answer, 200, {"Content-Type": JSON_10})
 
 
 def _with_lock(dispatch: ServiceRequestHandler) -> ServiceRequestHandler:

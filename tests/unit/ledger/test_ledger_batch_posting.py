@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+from pynamodb.transactions import TransactWrite
 
 from core.events import Event
 from core.events import MovementKind as K
@@ -158,3 +160,42 @@ def test_a_failing_call_in_the_fast_path_falls_back_without_losing_or_doubling(
     assert results == [Outcome.POSTED, Outcome.POSTED]
     assert_chain_intact(BOB, [100, 200])
     assert sum(1 for _ in EntryModel.scan()) == 4
+
+
+def _in_flight_conflict(items: int) -> TransactWriteError:
+    """What AWS answers while another consumer's transaction holds a chain head (moto never conflicts):
+    a cancellation whose reason is TransactionConflict rather than a failed condition."""
+    reasons = [CancellationReason(code="None")] * items
+    reasons[1] = CancellationReason(code="TransactionConflict", message="Transaction is ongoing for the item")
+    cause = VerboseClientError(
+        {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}},
+        "TransactWriteItems",
+        cancellation_reasons=reasons,
+    )
+    return TransactWriteError("Failed to write transaction items", cause=cause)
+
+
+def test_a_transaction_conflict_on_a_head_is_retried_like_a_moved_head(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the fast path's transaction and the fallback's first try both meet another posting in flight
+    real_commit = TransactWrite._commit
+    conflicts: list[int] = []
+
+    def commit(self: TransactWrite) -> Any:
+        if len(conflicts) < 2:
+            conflicts.append(1)
+            raise _in_flight_conflict(len(self._put_items))
+        return real_commit(self)
+
+    monkeypatch.setattr(TransactWrite, "_commit", commit)
+    # When the batch is posted, the event is re-planned and posted, not failed
+    assert posting.post_events([transfer(1)], now=NOW) == [Outcome.POSTED]
+    assert_chain_intact(BOB, [100])
+
+
+def test_a_copy_of_an_event_that_failed_fails_with_it() -> None:
+    bad = transfer(9, ALICE, "bank:vault")
+    results = posting.post_events([bad, transfer(1), bad], now=NOW)
+    assert isinstance(results[0], UnknownLedgerAccount) and results[2] is results[0]
+    assert results[1] is Outcome.POSTED
