@@ -3,14 +3,16 @@ and allows the whole API for its subject.
 
 The policy allows every route of the stage, `arn:...:{api}/{stage}/*/*` (not only the method ARN asked
 about), because the gateway caches the answer per token (the template's ReauthorizeEvery, a few seconds)
-and reuses it on every route; each route then checks the role it needs itself. A token whose user was disabled, whose password changed, or whose
-session was logged out is refused here (identity.store.revocations), so it stops working within seconds.
-Any refused token raises exactly `Exception("Unauthorized")`, which the gateway answers with 401. The
-authorizer reads only the public keys' secret.
+and reuses it on every route; each route then checks the role it needs itself. A token whose user was
+disabled, whose password changed, or whose session was logged out is refused here
+(identity.store.revocations), so it stops working within seconds. Any refused token raises exactly
+`Exception("Unauthorized")`, which the gateway answers with 401. The authorizer reads only the public
+keys' secret.
 
 The answer is the documented authorizer output written as a dict, the one statement Powertools'
 `APIGatewayAuthorizerResponse` would build (tests/unit/identity compares the two): importing any
-Powertools data class imports all of them (≈ 40–80 ms of this function's cold start, decision 0045).
+Powertools data class imports all of them, a cost this function's cold start does not need to pay
+(decision 0045).
 """
 
 from __future__ import annotations

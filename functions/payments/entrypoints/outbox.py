@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
     inserted = {
         str(record["dynamodb"].get("SequenceNumber")): outbox.outgoing(record["dynamodb"].get("NewImage", {}))
         for record in event.get("Records", [])
-        if record.get("eventName") == "INSERT" and "dynamodb" in record
+        if record.get("eventName") == "INSERT" and record.get("dynamodb") is not None
     }
     unsent = {message.event_id for message in outbox.publish(list(inserted.values()))}
     failed: list[str] = []
