@@ -6,6 +6,9 @@ Why one session: a botocore session parses the endpoint rules and every service 
 MB of JSON, ≈ 110 ms and ≈ 10 MB per session). boto3's `Session()` per client and PynamoDB's
 `get_session()` per connection each made their own, so a warm function paid that on every new
 `Connection()` and held several copies in memory.
+
+Clients come from botocore itself (a boto3 client is exactly this botocore client): importing boto3 cost
+every cold start its own import and s3transfer's, for nothing a handler uses (decision 0045).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 import botocore.session
 import pynamodb.connection.base
 from botocore.config import Config
@@ -39,8 +41,7 @@ __all__ = ["Model", "botocore_session", "client", "dynamodb_connection", "forget
 
 @cache
 def client(service: str) -> Any:
-    session = boto3.session.Session(botocore_session=botocore_session())
-    return session.client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return botocore_session().create_client(service, config=_CONFIG)
 
 
 @cache

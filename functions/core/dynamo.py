@@ -2,7 +2,11 @@
 the condition-failed checks (one
 place that knows DynamoDB's codes, for boto3's and PynamoDB's errors alike), a transaction of the
 low-level client committed with retries whose refused items raise their typed errors, and the try
-counter (core.tries) as conditional writes."""
+counter (core.tries) as conditional writes.
+
+The item codec is boto3's (`boto3.dynamodb.types`), imported where an item is encoded or decoded rather
+than with this module: importing anything of boto3 imports all of it and s3transfer, a cost a handler's
+cold start should pay only when it (de)serialises an item (decision 0045)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
@@ -25,8 +28,6 @@ from core.observability import logger
 from core.pagination import decode_cursor, encode_cursor
 from core.tries import Refusal, Tries, TryLimit, after_refusal
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 # The error code of a refused single write, and a cancelled transaction's reason for one refused item.
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 ITEM_CONDITION_FAILED = "ConditionalCheckFailed"
@@ -47,7 +48,9 @@ MAX_ROUNDS = 4
 
 
 def to_attr(value: Any) -> dict[str, Any]:
-    serialized: dict[str, Any] = dict(_SERIALIZER.serialize(value))
+    from boto3.dynamodb.types import TypeSerializer  # on first use: see the module's docstring
+
+    serialized: dict[str, Any] = dict(TypeSerializer().serialize(value))
     return serialized
 
 
@@ -58,7 +61,10 @@ def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
 def from_item(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
-    plain = {name: _DESERIALIZER.deserialize(value) for name, value in raw.items()}
+    from boto3.dynamodb.types import TypeDeserializer  # on first use: see the module's docstring
+
+    decode = TypeDeserializer().deserialize
+    plain = {name: decode(value) for name, value in raw.items()}
     return {name: _number(value) for name, value in plain.items()}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from babel.numbers import format_currency
 from pydantic import Field, StrictInt
 
 CURRENCY = "NGN"
@@ -23,4 +22,8 @@ def naira(amount: int) -> int:
 
 def format_ngn(kobo: int) -> str:
     """Human text for an amount, e.g. 100000 → '₦1,000.00' (Babel knows the locale's symbol and grouping)."""
+    # Imported here: no handler formats money on its way to an answer, and Babel would cost every cold
+    # start its import (decision 0045).
+    from babel.numbers import format_currency
+
     return format_currency(Decimal(kobo).scaleb(-2), CURRENCY, locale="en_NG")

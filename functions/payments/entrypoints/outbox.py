@@ -6,18 +6,14 @@ after it go out again, which is harmless: delivery is at least once and every co
 `event_id` (docs/decisions/0041-outbox-publishes-in-batches.md).
 
 The response is built here rather than by Powertools' `BatchProcessor`, which hands records to a
-handler one at a time: a batch-wide publish has no per-record step to give it.
+handler one at a time: a batch-wide publish has no per-record step to give it. Stream records are read
+as the plain dicts they are: Powertools' `DynamoDBStreamEvent` (and its batch types) would import every
+Powertools data class into this function's cold start (decision 0045).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-    DynamoDBRecordEventName,
-    DynamoDBStreamEvent,
-)
 
 from core.observability import MetricUnit, logger, metrics
 from payments.store import outbox
@@ -25,12 +21,12 @@ from payments.store import outbox
 
 @logger.inject_lambda_context
 @metrics.log_metrics(raise_on_empty_metrics=False)
-def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
     # Only new records carry an event: removals are the TTL's, and nothing updates an outbox record.
     inserted = {
-        str(record.dynamodb.sequence_number): outbox.outgoing(record.dynamodb.new_image)
-        for record in DynamoDBStreamEvent(event).records
-        if record.event_name == DynamoDBRecordEventName.INSERT and record.dynamodb is not None
+        str(record["dynamodb"].get("SequenceNumber")): outbox.outgoing(record["dynamodb"].get("NewImage", {}))
+        for record in event.get("Records", [])
+        if record.get("eventName") == "INSERT" and record.get("dynamodb") is not None
     }
     unsent = {message.event_id for message in outbox.publish(list(inserted.values()))}
     failed: list[str] = []

@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import topic
+from core.dynamo import from_item
 from payments.settings import conf
 
 
-def outgoing(image: Mapping[str, Any]) -> topic.Outgoing:
-    """The event an outbox record holds, as its stream image shows it: the body is the envelope exactly
-    as written in the money move's transaction."""
+def outgoing(new_image: Mapping[str, Any]) -> topic.Outgoing:
+    """The event an outbox record holds, from its stream image (DynamoDB JSON): the body is the envelope
+    exactly as written in the money move's transaction."""
+    image = from_item(new_image) or {}
     return topic.Outgoing(
         event_id=str(image["event_id"]),
         event_type=str(image["type"]),
