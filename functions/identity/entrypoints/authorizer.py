@@ -1,23 +1,24 @@
 """The API Gateway TOKEN authorizer: verifies the access token, checks that its session is still alive,
 and allows the whole API for its subject.
 
-The policy allows every route of the stage, `arn:...:{api}/{stage}/*/*` (not only the method ARN asked
-about), because the gateway caches the answer per token (the template's ReauthorizeEvery, a few seconds)
-and reuses it on every route; each route then checks the role it needs itself. A token whose user was
-disabled, whose password changed, or whose session was logged out is refused here
-(identity.store.revocations), so it stops working within seconds. Any refused token raises exactly
-`Exception("Unauthorized")`, which the gateway answers with 401. The authorizer reads only the public
-keys' secret.
-
-The answer is the documented authorizer output written as a dict, the one statement Powertools'
-`APIGatewayAuthorizerResponse` would build (tests/unit/identity compares the two): importing any
-Powertools data class imports all of them, a cost this function's cold start does not need to pay
-(decision 0045).
+The policy (Powertools' `APIGatewayAuthorizerResponse`) allows every route of the stage,
+`arn:...:{api}/{stage}/*/*` (not only the method ARN asked about), because the gateway caches the answer
+per token (the template's ReauthorizeEvery, a few seconds) and reuses it on every route; each route then
+checks the role it needs itself. A token whose user was disabled, whose password changed, or whose
+session was logged out is refused here (identity.store.revocations), so it stops working within seconds.
+Any refused token raises exactly `Exception("Unauthorized")`, which the gateway answers with 401. The
+authorizer reads only the public keys' secret.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerResponse,
+    APIGatewayRouteArn,
+    parse_api_gateway_arn,
+)
 
 from core.observability import logger, metrics
 from identity.domain.errors import InvalidAccessToken, UnknownSigningKey
@@ -70,36 +71,32 @@ def _bearer_token(header: Any) -> str | None:
     return token
 
 
-def api_wide_resource(method_arn: str) -> str:
-    """Every route of the API and stage of `arn:aws:execute-api:region:account:api/stage/VERB/path`:
-    `arn:aws:execute-api:region:account:api/stage/*/*`. Anything else is refused."""
-    arn = method_arn.split(":")
-    route = arn[5].split("/") if len(arn) > 5 else []
-    if len(route) < 3:
-        raise Exception("Unauthorized")
-    partition, region, account, api_id, stage = arn[1], arn[3], arn[4], route[0], route[1]
-    return f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/*/*"
+def api_wide_resource(method_arn: str) -> APIGatewayRouteArn:
+    """The API and stage of `arn:aws:execute-api:region:account:api/stage/VERB/path`: the policy covers
+    all of it. Anything else is refused."""
+    try:
+        return parse_api_gateway_arn(method_arn)
+    except IndexError:
+        raise Exception("Unauthorized") from None
 
 
 def policy(claims: AccessClaims, method_arn: str) -> dict[str, Any]:
-    return {
-        "principalId": claims.sub,
-        "policyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Action": "execute-api:Invoke",
-                    "Effect": "Allow",
-                    "Resource": [api_wide_resource(method_arn)],
-                }
-            ],
-        },
+    route = api_wide_resource(method_arn)
+    response = APIGatewayAuthorizerResponse(
+        principal_id=claims.sub,
+        region=route.region,
+        aws_account_id=route.aws_account_id,
+        api_id=route.api_id,
+        stage=route.stage,
+        partition=route.partition,
         # Context values must be strings, numbers or booleans; handlers read them as the Principal.
-        "context": {
+        context={
             "sub": claims.sub,
             "role": claims.role.value,
             "username": claims.username,
             "pcr": claims.pcr,
             "cby": claims.cby or "",
         },
-    }
+    )
+    response.allow_all_routes()
+    return response.asdict()
