@@ -104,6 +104,18 @@ def transient(error: TransactWriteError) -> bool:
     return bool(codes & RETRYABLE_CODES) and codes <= RETRYABLE_CODES | {"None"}
 
 
+def busy(error: Exception) -> bool:
+    """DynamoDB refused for now (throttled, a transaction in flight on the item), after the SDK's own
+    retries: the caller may try again, so it is a 503 with Retry-After rather than a bug."""
+    if isinstance(error, TransactWriteError):
+        return transient(error)
+    if isinstance(error, PynamoDBException):
+        return error.cause_response_code in RETRYABLE_CODES
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in RETRYABLE_CODES
+    return False
+
+
 def condition_failed(error: ClientError | PynamoDBException) -> bool:
     """A write refused by its condition (as opposed to throttling or a bug), through boto3 or PynamoDB,
     a cancelled transaction included."""

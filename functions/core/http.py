@@ -23,12 +23,14 @@ from core import problems
 from core.apidoc import DOC_KWARGS, RouteDoc
 from core.auth import Principal, Role, principal_from_authorizer
 from core.config import EnvSettings, settings
+from core.dynamo import busy
 from core.errors import (
     BodyTooLarge,
     DomainError,
     MalformedJson,
     NotFound,
     PasswordChangePending,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -128,6 +130,12 @@ class BankRoutes:
                     return problem_response(problems.from_error(error))
                 except ValidationError as error:
                     return problem_response(validation_problem(error))
+                except Exception as error:
+                    if not busy(error):
+                        raise
+                    # DynamoDB throttled past the SDK's own retries: the client may retry (AWS's advice).
+                    logger.warning("DynamoDB busy", exc_info=True)
+                    return problem_response(problems.from_error(ServiceUnavailable(retry_after_seconds=1)))
 
             register(guarded)
             return view

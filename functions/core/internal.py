@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from core import aws
+from core.dynamo import busy
 from core.errors import DomainError, ErrorKind, ServiceUnavailable, catalogue, error_class
 from core.observability import logger, metrics
 
@@ -87,6 +88,17 @@ def serve(actions: Mapping[str, Action]) -> Handler:
             detail = str(error.errors(include_input=False, include_url=False))
             return {
                 "error": _error_body("validation_failed", ErrorKind.INVALID, "Invalid payload", detail, {})
+            }
+        except Exception as error:
+            if not busy(error):
+                raise
+            # DynamoDB throttled after the SDK's retries: the caller relays a 503, not a bug.
+            logger.warning("DynamoDB busy", exc_info=True)
+            unavailable = ServiceUnavailable(retry_after_seconds=1)
+            return {
+                "error": _error_body(
+                    unavailable.code, unavailable.kind, unavailable.title, None, unavailable.extra
+                )
             }
 
     return cast(Handler, handler)  # log_metrics is typed as returning Callable[..., Any]

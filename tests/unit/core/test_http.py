@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
+from pynamodb.exceptions import PutError
 
 from core.apidoc import RouteDoc
 from core.auth import principal_from_authorizer
@@ -38,6 +40,15 @@ def get_thing(thing_id: str) -> Any:
 @app.route("/boom", methods=["GET"])
 def boom() -> Any:
     raise RuntimeError("bug")
+
+
+@app.route("/throttled", methods=["GET"])
+def throttled() -> Any:
+    # What PynamoDB raises once DynamoDB has throttled past the SDK's own retries.
+    cause = ClientError(
+        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem"
+    )
+    raise PutError("Failed to put item", cause=cause)
 
 
 CUSTOMER = {"sub": "u1", "role": "customer"}
@@ -122,6 +133,13 @@ def test_unexpected_error_is_a_500_problem_without_internals(call_api: Callable[
     assert response.json["code"] == "internal_error"
     assert response.json["correlation_id"] == "corr-1"
     assert "bug" not in response.text
+
+
+def test_dynamodb_busy_past_the_sdk_retries_is_a_503_with_retry_after(call_api: Callable[..., Any]) -> None:
+    response = call_api(app, "GET", "/throttled")
+    assert response.status == 503
+    assert response.json["code"] == "service_unavailable"
+    assert response.headers["retry-after"] == "1"
 
 
 @pytest.mark.parametrize("principal", [STAFF, ADMIN], ids=["staff", "admin"])

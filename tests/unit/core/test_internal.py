@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from core import internal
 from core.errors import ServiceUnavailable
 from payments.domain.errors import PinInvalid
+from tests.unit.conftest import FakeContext
 
 
 def answering(monkeypatch: pytest.MonkeyPatch, answer: dict[str, Any]) -> None:
@@ -53,3 +54,20 @@ def test_an_invoke_the_cloud_refuses_is_a_503(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(internal, "_invoke", throttled)
     with pytest.raises(ServiceUnavailable):
         internal.invoke("payments-internal", "rules", {})
+
+
+def test_dynamodb_busy_in_an_action_is_relayed_as_service_unavailable() -> None:
+    def throttled(payload: dict[str, Any]) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"
+        )
+
+    def bug(payload: dict[str, Any]) -> Any:
+        raise RuntimeError("bug")
+
+    handler = internal.serve({"throttled": throttled, "bug": bug})
+    answer = handler({"action": "throttled", "payload": {}}, FakeContext())
+    assert answer["error"]["code"] == "service_unavailable"
+    assert answer["error"]["extra"] == {"retry_after_seconds": 1}
+    with pytest.raises(RuntimeError):  # anything else is still a bug, not a 503
+        handler({"action": "bug", "payload": {}}, FakeContext())
