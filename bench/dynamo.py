@@ -2,8 +2,7 @@
 TransactWriteItems (2 conditional updates + 2 puts), measured with boto3 straight against LocalStack on a
 table with no stream (issue #16, item 7).
 
-    python -m bench.dynamo            # a fresh LocalStack of its own
-    python -m bench.dynamo --url http://127.0.0.1:4566 --pid 1234   # one already running
+    python -m bench.dynamo            # on a fresh LocalStack of its own
 """
 
 from __future__ import annotations
@@ -18,22 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import cpu_seconds
-from tools.cloud import REGION, Cloud, free_port
+from tools.cloud import Cloud, free_port
 
 CALLS = 300
 ROUNDS = 3
-
-
-def _client(url: str) -> Any:
-    import boto3
-
-    return boto3.session.Session().client(
-        "dynamodb",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def _cpu_ms_per_call(pid: int, call: Callable[[int], Any], calls: int, rounds: int) -> float:
@@ -47,8 +34,8 @@ def _cpu_ms_per_call(pid: int, call: Callable[[int], Any], calls: int, rounds: i
     return round(best, 2)
 
 
-def dynamodb_costs(url: str, pid: int, calls: int = CALLS, rounds: int = ROUNDS) -> dict[str, float]:
-    ddb = _client(url)
+def dynamodb_costs(cloud: Cloud, pid: int, calls: int = CALLS, rounds: int = ROUNDS) -> dict[str, float]:
+    ddb = cloud.client("dynamodb")
     table = f"bench-cost-{secrets.token_hex(4)}"
     ddb.create_table(
         TableName=table,
@@ -107,19 +94,14 @@ def dynamodb_costs(url: str, pid: int, calls: int = CALLS, rounds: int = ROUNDS)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.dynamo")
-    parser.add_argument("--url")
-    parser.add_argument("--pid", type=int)
     parser.add_argument("--calls", type=int, default=CALLS)
     args = parser.parse_args(argv)
-    if args.url and args.pid:
-        print(json.dumps(dynamodb_costs(args.url, args.pid, args.calls)))
-        return 0
     cloud = Cloud(port=free_port(), state_dir=Path(tempfile.mkdtemp(prefix="arhan-ddb-")))
     cloud.start()
     try:
         pid = cloud.pid()
         assert pid is not None
-        print(json.dumps(dynamodb_costs(cloud.url, pid, args.calls)))
+        print(json.dumps(dynamodb_costs(cloud, pid, args.calls)))
     finally:
         cloud.stop()
         shutil.rmtree(cloud.state_dir, ignore_errors=True)

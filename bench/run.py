@@ -712,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         results["cold_starts"] = cold_starts(bank)
 
         say("[5/9] what one DynamoDB call costs the local cloud (boto3 straight at it) ...")
-        results["dynamodb_costs"] = dynamodb_costs(bank.cloud.url, root_pid)
+        results["dynamodb_costs"] = dynamodb_costs(bank.cloud, root_pid)
         say(f"  {results['dynamodb_costs']}")
 
         say("[6/9] ceiling: echo through the gateway ...")
